@@ -1,0 +1,7 @@
+import type { Component } from 'svelte'
+
+/**
+ * Account and console pages that the app router mounts, keyed by path (e.g. `/signin`).
+ * Filled in by the accounts work; the router reads it and needs no change when pages are added.
+ */
+export const accountRoutes: Record<string, () => Promise<{ default: Component }>> = {}
