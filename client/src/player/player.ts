@@ -1,0 +1,274 @@
+import Hls from 'hls.js'
+import type { ErrorData, FragmentLoaderContext, HlsConfig, Loader, LoaderCallbacks, LoaderConfiguration, LoaderContext, ManifestLoadedData } from 'hls.js'
+import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs'
+import { bufferAhead, catchUp, glassToGlassSec } from './latency.ts'
+import { isSeeder, makePeerId } from './seeding.ts'
+import { QoeAccumulator, type ViewerStats } from './stats.ts'
+import { LiveSegmentStore } from './segment-store.ts'
+import { mainStreamId, type VariantAttributes } from './stream-ids.ts'
+import { catchUpFor, coreConfigFor, hlsConfigFor, swarmIdFor, TUNED, type Delivery, type LatencyMode, type PeerSettings } from './delivery-config.ts'
+
+/**
+ * The player adapter: hls.js + p2p-media-loader wired to the delivery design in delivery-config.ts.
+ * Everything that decides is pure (latency.ts, seeding.ts, stats.ts); this file only moves bytes and events.
+ */
+
+/** What to play. */
+export interface PlaySource {
+  masterUrl: string
+  angle: string
+}
+
+/** Player construction options. */
+export interface PlayerOptions {
+  video: HTMLVideoElement
+  peers: PeerSettings
+  mode: LatencyMode
+  delivery: Delivery
+  /** Human-readable status for a live region ("Buffering…"). */
+  onStatus?: (message: string) => void
+}
+
+type LoaderCtor = new (config: HlsConfig) => Loader<LoaderContext>
+type FragLoaderCtor = new (config: HlsConfig) => Loader<FragmentLoaderContext>
+
+const TICK_MS = 250
+
+/** One viewer's player; survives angle and mode switches without a page reload. */
+export class ViewerPlayer {
+  readonly #opts: PlayerOptions
+  readonly #qoe = new QoeAccumulator()
+  readonly #peerId = makePeerId()
+  readonly #peers = new Set<string>()
+  #hls: Hls | null = null
+  #engine: HlsJsP2PEngine | null = null
+  #store: LiveSegmentStore | null = null
+  #streamIds = new Map<string, string>()
+  #source: PlaySource | null = null
+  #mode: LatencyMode
+  #timer: ReturnType<typeof setInterval> | undefined
+  #retry: ReturnType<typeof setTimeout> | undefined
+  #lastLatency: number | null = null
+
+  constructor(opts: PlayerOptions) {
+    this.#opts = opts
+    this.#mode = opts.mode
+    const v = opts.video
+    v.addEventListener('waiting', this.#onWaiting)
+    v.addEventListener('playing', this.#onPlaying)
+    this.#timer = setInterval(this.#tick, TICK_MS)
+  }
+
+  /** This viewer's WebTorrent peer id. */
+  get peerId(): string {
+    return this.#peerId
+  }
+
+  /** Current latency mode. */
+  get mode(): LatencyMode {
+    return this.#mode
+  }
+
+  /** Starts (or switches to) a source; the video element is kept, so no page reload. */
+  play(source: PlaySource): void {
+    this.#source = source
+    this.#qoe.restart(performance.now())
+    this.#teardown()
+    this.#build(source)
+  }
+
+  /** Switches latency mode, keeping the angle. */
+  setMode(mode: LatencyMode): void {
+    if (mode === this.#mode) return
+    this.#mode = mode
+    if (this.#source) this.play(this.#source)
+  }
+
+  /** QoE figures for `window.swarmstage.stats()`. */
+  stats(): ViewerStats {
+    return this.#qoe.snapshot(performance.now(), {
+      latencySec: this.#lastLatency,
+      level: this.#hls?.currentLevel ?? -1,
+      peers: this.#peers.size,
+      angle: this.#source?.angle ?? '',
+    })
+  }
+
+  /** P2P share of received bytes, 0..1. */
+  p2pShare(): number {
+    return this.#qoe.p2pShare()
+  }
+
+  /** Stops everything and releases the video element. */
+  destroy(): void {
+    clearInterval(this.#timer)
+    this.#teardown()
+    const v = this.#opts.video
+    v.removeEventListener('waiting', this.#onWaiting)
+    v.removeEventListener('playing', this.#onPlaying)
+    v.removeAttribute('src')
+    v.load()
+  }
+
+  #teardown(): void {
+    clearTimeout(this.#retry)
+    this.#hls?.destroy()
+    this.#hls = null
+    this.#engine = null
+    this.#store = null
+    this.#peers.clear()
+    this.#lastLatency = null
+  }
+
+  #build(source: PlaySource): void {
+    const { delivery, peers } = this.#opts
+    const mode = this.#mode
+    const swarmId = swarmIdFor(source.masterUrl)
+    const count = (n: number): void => this.#qoe.addBytes('http', n)
+    const Counting = countingLoader(Hls.DefaultConfig.loader as LoaderCtor, count)
+    const hlsConfig: Partial<HlsConfig> = { ...hlsConfigFor(mode, delivery), loader: Counting, maxLiveSyncPlaybackRate: 1 }
+    const coreConfig = coreConfigFor(mode, delivery, peers, {
+      swarmId,
+      peerId: this.#peerId,
+      storage: () => (this.#store = new LiveSegmentStore()),
+    })
+    if (coreConfig) {
+      const engine = new HlsJsP2PEngine({ core: coreConfig })
+      const loaders = engine.getConfigForHlsJs() as { fLoader: FragLoaderCtor; pLoader: LoaderCtor }
+      hlsConfig.pLoader = loaders.pLoader as HlsConfig['pLoader']
+      hlsConfig.fLoader = (delivery === 'tuned' && mode === 'live' ? this.#seedingLoader(loaders.fLoader, swarmId) : loaders.fLoader) as HlsConfig['fLoader']
+      engine.addEventListener('onChunkDownloaded', (bytes, source) => this.#qoe.addBytes(source === 'p2p' ? 'p2p' : 'http', bytes))
+      engine.addEventListener('onChunkUploaded', (bytes) => this.#qoe.addBytes('upload', bytes))
+      engine.addEventListener('onPeerConnect', (p) => { if (p.streamType === 'main') this.#peers.add(p.peerId) })
+      engine.addEventListener('onPeerClose', (p) => { if (p.streamType === 'main') this.#peers.delete(p.peerId) })
+      this.#engine = engine
+    }
+    const hls = new Hls(hlsConfig)
+    this.#engine?.bindHls(hls)
+    this.#hls = hls
+    hls.on(Hls.Events.MANIFEST_LOADED, (_e, data: ManifestLoadedData) => {
+      this.#streamIds = new Map(data.levels.map((l) => [l.url, mainStreamId(swarmId, l as unknown as VariantAttributes)]))
+    })
+    hls.on(Hls.Events.ERROR, (_e, data: ErrorData) => this.#onError(data))
+    hls.on(Hls.Events.FRAG_BUFFERED, () => this.#status(''))
+    this.#status('Connecting to the stream…')
+    hls.attachMedia(this.#opts.video)
+    hls.loadSource(source.masterUrl)
+    this.#opts.video.play().catch(() => {
+      // Autoplay refused (unmuted, no gesture): the viewer presses play.
+    })
+  }
+
+  /**
+   * Fragment loader for tuned Live mode: when this viewer is the rendezvous seeder of a new segment it
+   * fetches it from the origin at once and stores it, so the core announces it to peers right away;
+   * everyone else asks peers first and falls back to HTTP only inside the high-demand window.
+   */
+  #seedingLoader(Base: FragLoaderCtor, swarmId: string): FragLoaderCtor {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const player = this
+    return class SeedingLoader extends Base {
+      #abort: AbortController | null = null
+      override load(context: FragmentLoaderContext, config: LoaderConfiguration, callbacks: LoaderCallbacks<FragmentLoaderContext>): void {
+        const frag = context.frag
+        const store = player.#store
+        const streamId = player.#streamIds.get(frag.baseurl)
+        const sn = frag.sn
+        if (typeof sn !== 'number' || !store || !streamId || store.hasSegment(swarmId, streamId, sn) ||
+          !isSeeder(player.#peerId, player.#peers, `${frag.level}:${sn}`, TUNED.seedersPerSegment)) {
+          super.load(context, config, callbacks)
+          return
+        }
+        const abort = new AbortController()
+        this.#abort = abort
+        fetch(context.url, { signal: abort.signal })
+          .then(async (res) => {
+            if (!res.ok) throw new Error(`HTTP ${res.status}`)
+            const data = await res.arrayBuffer()
+            player.#qoe.addBytes('http', data.byteLength)
+            if (player.#store === store) store.put(swarmId, streamId, sn, data, frag.start, frag.end)
+          })
+          .catch(() => {
+            // Seeding failed or was aborted: the core's own HTTP/P2P path below still loads it.
+          })
+          .finally(() => {
+            if (!abort.signal.aborted) super.load(context, config, callbacks)
+          })
+      }
+
+      override abort(): void {
+        this.#abort?.abort()
+        super.abort()
+      }
+
+      override destroy(): void {
+        this.#abort?.abort()
+        super.destroy()
+      }
+    }
+  }
+
+  #onError(data: ErrorData): void {
+    if (!data.fatal || !this.#hls) return
+    const hls = this.#hls
+    if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
+      this.#status('Recovering playback…')
+      hls.recoverMediaError()
+      return
+    }
+    this.#status('Waiting for the stream…')
+    clearTimeout(this.#retry)
+    this.#retry = setTimeout(() => {
+      if (this.#source) this.play(this.#source)
+    }, 2000)
+  }
+
+  #status(message: string): void {
+    this.#opts.onStatus?.(message)
+  }
+
+  readonly #onWaiting = (): void => {
+    this.#qoe.waiting(performance.now(), this.#opts.video.seeking)
+    if (!this.#opts.video.seeking) this.#status('Buffering…')
+  }
+
+  readonly #onPlaying = (): void => {
+    this.#qoe.playing(performance.now())
+    this.#status('')
+  }
+
+  readonly #tick = (): void => {
+    const hls = this.#hls
+    if (!hls) return
+    const v = this.#opts.video
+    this.#lastLatency = glassToGlassSec(Date.now(), hls.playingDate?.getTime())
+    // Stock keeps stock behaviour; every other variant holds its target with our catch-up.
+    if (this.#opts.delivery === 'stock' && this.#mode === 'live') return
+    if (v.paused || v.seeking) return
+    const ranges: [number, number][] = []
+    for (let i = 0; i < v.buffered.length; i++) ranges.push([v.buffered.start(i), v.buffered.end(i)])
+    const action = catchUp(this.#lastLatency, bufferAhead(ranges, v.currentTime), v.playbackRate, catchUpFor(this.#mode))
+    if (action.kind === 'seek-live') {
+      const live = hls.liveSyncPosition
+      if (live !== null && live > v.currentTime) v.currentTime = live
+    } else if (v.playbackRate !== action.rate) {
+      v.playbackRate = action.rate
+    }
+  }
+}
+
+/** hls.js's default loader, counting the bytes of media it fetches (parts, init sections, fallbacks). */
+function countingLoader(Base: LoaderCtor, onBytes: (n: number) => void): LoaderCtor {
+  return class CountingLoader extends Base {
+    override load(context: LoaderContext, config: LoaderConfiguration, callbacks: LoaderCallbacks<LoaderContext>): void {
+      const isMedia = 'frag' in context
+      super.load(context, config, {
+        ...callbacks,
+        onSuccess: (response, stats, ctx, details) => {
+          if (isMedia && response.data instanceof ArrayBuffer) onBytes(response.data.byteLength)
+          callbacks.onSuccess(response, stats, ctx, details)
+        },
+      })
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import type { Component } from 'svelte'
+
+/**
+ * The app's tiny path router, pure: `/e/<event>` is the viewer, account paths come from
+ * client/src/account/routes.ts, `/` is the landing page.
+ */
+
+/** Lazily imported page module. */
+export type PageLoader = () => Promise<{ default: Component }>
+
+/** What a path resolves to. */
+export type Route =
+  | { kind: 'landing' }
+  | { kind: 'viewer'; event: string }
+  | { kind: 'page'; path: string; load: PageLoader }
+  | { kind: 'not-found'; path: string }
+
+const EVENT_RE = /^\/e\/([A-Za-z0-9_-]{1,64})\/?$/
+
+/** Resolves a pathname against the fixed routes and the registered page routes. */
+export function resolveRoute(pathname: string, pages: Readonly<Record<string, PageLoader>>): Route {
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname
+  if (path === '/' || path === '') return { kind: 'landing' }
+  const m = EVENT_RE.exec(pathname)
+  if (m?.[1]) return { kind: 'viewer', event: m[1] }
+  const load = Object.hasOwn(pages, path) ? pages[path] : undefined
+  if (load) return { kind: 'page', path, load }
+  return { kind: 'not-found', path }
+}

@@ -1,0 +1,95 @@
+import type { Queryable } from '../store/db.ts'
+import type { EventRole } from '../core/access.ts'
+
+/** A user row. */
+export interface User {
+  id: string
+  email: string
+  passwordHash: string
+  isAdmin: boolean
+  totpSecret: string | null
+  totpEnabled: boolean
+  totpLastStep: number
+}
+
+interface UserRow {
+  id: string
+  email: string
+  password_hash: string
+  is_admin: boolean
+  totp_secret: string | null
+  totp_enabled: boolean
+  totp_last_step: string | number
+}
+
+const toUser = (r: UserRow): User => ({
+  id: r.id,
+  email: r.email,
+  passwordHash: r.password_hash,
+  isAdmin: r.is_admin,
+  totpSecret: r.totp_secret,
+  totpEnabled: r.totp_enabled,
+  totpLastStep: Number(r.totp_last_step),
+})
+
+/** Normalised form used for lookups and uniqueness. */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase()
+}
+
+/** Inserts a user; false when the email is taken. */
+export async function insertUser(q: Queryable, u: { id: string; email: string; passwordHash: string; isAdmin?: boolean }): Promise<boolean> {
+  const rows = await q.query('INSERT INTO users (id, email, password_hash, is_admin) VALUES ($1, $2, $3, $4) ON CONFLICT (email) DO NOTHING RETURNING id', [
+    u.id,
+    normaliseEmail(u.email),
+    u.passwordHash,
+    u.isAdmin ?? false,
+  ])
+  return rows.length === 1
+}
+
+export async function userByEmail(q: Queryable, email: string): Promise<User | null> {
+  const rows = await q.query<UserRow>('SELECT * FROM users WHERE email = $1', [normaliseEmail(email)])
+  return rows[0] === undefined ? null : toUser(rows[0])
+}
+
+export async function userById(q: Queryable, id: string): Promise<User | null> {
+  const rows = await q.query<UserRow>('SELECT * FROM users WHERE id = $1', [id])
+  return rows[0] === undefined ? null : toUser(rows[0])
+}
+
+/** Activates the pending secret and replaces the recovery codes. */
+export async function enableTotp(q: Queryable, id: string, sealedSecret: string, step: number, recoveryHashes: readonly string[]): Promise<void> {
+  await q.query('UPDATE users SET totp_secret = $2, totp_enabled = true, totp_last_step = $3 WHERE id = $1', [id, sealedSecret, step])
+  await q.query('DELETE FROM recovery_codes WHERE user_id = $1', [id])
+  for (const h of recoveryHashes) await q.query('INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)', [id, h])
+}
+
+/** Records a used TOTP step; false when that step (or a later one) was already used — a replay. */
+export async function claimTotpStep(q: Queryable, id: string, step: number): Promise<boolean> {
+  const rows = await q.query('UPDATE users SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2 RETURNING id', [id, step])
+  return rows.length === 1
+}
+
+/** Uses a recovery code once; false when unknown or already used. */
+export async function claimRecoveryCode(q: Queryable, id: string, codeHash: string): Promise<boolean> {
+  const rows = await q.query('UPDATE recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL RETURNING user_id', [id, codeHash])
+  return rows.length === 1
+}
+
+/** Recovery codes not used yet. */
+export async function remainingRecoveryCodes(q: Queryable, id: string): Promise<number> {
+  const rows = await q.query<{ n: string | number }>('SELECT count(*) AS n FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL', [id])
+  return Number(rows[0]?.n ?? 0)
+}
+
+/** The user's per-event roles. */
+export async function eventRoles(q: Queryable, id: string): Promise<{ eventId: string; role: EventRole }[]> {
+  const rows = await q.query<{ event_id: string; role: EventRole }>('SELECT event_id, role FROM event_roles WHERE user_id = $1 ORDER BY event_id, role', [id])
+  return rows.map((r) => ({ eventId: r.event_id, role: r.role }))
+}
+
+/** Grants a per-event role (idempotent). */
+export async function grantEventRole(q: Queryable, userId: string, eventId: string, role: EventRole): Promise<void> {
+  await q.query('INSERT INTO event_roles (user_id, event_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [userId, eventId, role])
+}

@@ -1,0 +1,62 @@
+import type { FastifyError, FastifyInstance } from 'fastify'
+import { Type, type Static } from 'typebox'
+
+/** Body of every error response. */
+export const ErrorBody = Type.Object(
+  {
+    error: Type.String({ description: 'Machine-readable code, e.g. VALIDATION, STEP_UP_REQUIRED' }),
+    message: Type.String(),
+    stepUp: Type.Optional(
+      Type.Object({
+        endpoint: Type.String(),
+        methods: Type.Array(Type.String()),
+        maxAgeSec: Type.Integer(),
+      }),
+    ),
+    retryAfterSec: Type.Optional(Type.Integer()),
+  },
+)
+export type ErrorBodyT = Static<typeof ErrorBody>
+
+/** A refusal a handler throws; the error handler turns it into `{ error, message, ... }`. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extra: Partial<ErrorBodyT> = {},
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+// Fastify's own client errors, mapped to stable codes and clear messages.
+const FASTIFY_CODES: Record<string, [number, string, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'BODY_TOO_LARGE', 'request body is too large'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'BAD_JSON', 'body is empty but content-type is application/json'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'BAD_JSON', 'body is not valid JSON'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'BAD_REQUEST', 'content-length does not match the body'],
+}
+
+/** Installs the error and not-found handlers: client mistakes get a 4xx with a clear message, never a 500. */
+export function registerErrors(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
+    if (err instanceof ApiError) {
+      if (err.extra.retryAfterSec !== undefined) void reply.header('retry-after', String(err.extra.retryAfterSec))
+      return reply.code(err.status).send({ error: err.code, message: err.message, ...err.extra })
+    }
+    if (err.validation !== undefined) {
+      const where = err.validationContext ?? 'request'
+      return reply.code(400).send({ error: 'VALIDATION', message: `${where}: ${err.message.replace(/^(body|params|querystring|headers)\/?/, '')}`.slice(0, 300) })
+    }
+    const mapped = err.code === undefined ? undefined : FASTIFY_CODES[err.code]
+    if (mapped !== undefined) return reply.code(mapped[0]).send({ error: mapped[1], message: mapped[2] })
+    if (err instanceof SyntaxError || (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500)) {
+      return reply.code(err.statusCode ?? 400).send({ error: 'BAD_REQUEST', message: err.message.slice(0, 200) })
+    }
+    req.log.error({ err }, 'unhandled error')
+    return reply.code(500).send({ error: 'INTERNAL', message: 'internal error' })
+  })
+}

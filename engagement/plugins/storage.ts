@@ -1,0 +1,22 @@
+import type { EngagementConfig } from '../config.ts'
+import { openDb, type Db } from '../store/db.ts'
+import { migrate } from '../store/migrate.ts'
+import { createMemoryKv, type Kv } from '../store/kv.ts'
+import { createRedisKv } from '../store/kv-redis.ts'
+
+/** Opens the configured database (PostgreSQL or PGlite) and applies pending migrations. */
+export async function openDatabase(config: EngagementConfig): Promise<Db> {
+  const db = await openDb({ url: config.databaseUrl, schema: config.databaseSchema, dataDir: config.pgliteDataDir })
+  try {
+    await migrate(db)
+  } catch (err) {
+    await db.close()
+    throw err
+  }
+  return db
+}
+
+/** Opens the configured kv store (Redis or in-process). */
+export async function openKv(config: EngagementConfig, now: () => number): Promise<Kv> {
+  return config.redisUrl !== '' ? createRedisKv(config.redisUrl, config.kvPrefix) : createMemoryKv(now)
+}

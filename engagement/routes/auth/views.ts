@@ -1,0 +1,39 @@
+import type { Static } from 'typebox'
+import type { Ctx } from '../../context.ts'
+import type { SessionRecord } from '../../core/sessions.ts'
+import { remainingRecoveryCodes, type User } from '../../data/users.ts'
+import type { MeView, SessionView } from '../schemas.ts'
+import { principalOf } from '../../plugins/sessions.ts'
+
+/** A session as its owner sees it. */
+export function sessionView(hash: string, r: SessionRecord, currentHash: string): Static<typeof SessionView> {
+  return {
+    id: hash,
+    current: hash === currentHash,
+    createdAt: new Date(r.createdAtMs).toISOString(),
+    lastSeenAt: new Date(r.lastSeenAtMs).toISOString(),
+    expiresAt: new Date(r.absoluteExpiresAtMs).toISOString(),
+    remember: r.remember,
+    ip: r.ip,
+    userAgent: r.userAgent,
+  }
+}
+
+/** The `me` body: user, roles, this session and its CSRF token. */
+export async function meView(ctx: Ctx, user: User, hash: string, r: SessionRecord): Promise<Static<typeof MeView>> {
+  const p = await principalOf(ctx, user, r)
+  const until = r.mfaAtMs > 0 ? r.mfaAtMs + ctx.config.stepUpMaxAgeSec * 1000 : 0
+  return {
+    user: {
+      id: user.id,
+      email: user.email,
+      isAdmin: user.isAdmin,
+      totpEnabled: user.totpEnabled,
+      recoveryCodesLeft: user.totpEnabled ? await remainingRecoveryCodes(ctx.db, user.id) : 0,
+      roles: [...p.eventRoles],
+    },
+    session: sessionView(hash, r, hash),
+    csrfToken: r.csrf,
+    stepUpValidUntil: until > ctx.now() ? new Date(until).toISOString() : null,
+  }
+}

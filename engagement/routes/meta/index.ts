@@ -1,0 +1,41 @@
+import { Type } from 'typebox'
+import type { Registry } from 'prom-client'
+import type { App } from '../app-type.ts'
+import type { Ctx } from '../../context.ts'
+import { healthBody } from '../../../common/metrics.ts'
+
+/** health, metrics, openapi, client-config. */
+export function metaRoutes(app: App, ctx: Ctx, registry: Registry, startedAtMs: number): void {
+  app.get(
+    '/health',
+    { schema: { operationId: 'health', tags: ['meta'], response: { 200: Type.Object({ status: Type.String(), service: Type.String(), uptimeSec: Type.Number(), db: Type.String() }) } } },
+    async () => JSON.parse(healthBody('engagement', startedAtMs, Date.now(), { db: ctx.db.kind })) as { status: string; service: string; uptimeSec: number; db: string },
+  )
+
+  app.get('/metrics', { schema: { operationId: 'metrics', tags: ['meta'], response: { 200: Type.String() } } }, async (_req, reply) =>
+    reply.type(registry.contentType).send(await registry.metrics()),
+  )
+
+  app.get('/api/openapi.json', { schema: { operationId: 'openapi', tags: ['meta'], summary: 'This API description (OpenAPI 3)' } }, async () => app.swagger())
+
+  app.get(
+    '/api/client-config',
+    {
+      schema: {
+        operationId: 'clientConfig',
+        tags: ['meta'],
+        summary: 'Where the viewer app finds the origin, the trackers and ICE servers',
+        response: {
+          200: Type.Object({
+            originBaseUrl: Type.String(),
+            trackerUrls: Type.Array(Type.String()),
+            iceServers: Type.Array(
+              Type.Object({ urls: Type.Union([Type.String(), Type.Array(Type.String())]), username: Type.Optional(Type.String()), credential: Type.Optional(Type.String()) }),
+            ),
+          }),
+        },
+      },
+    },
+    async () => ({ originBaseUrl: ctx.config.publicOriginUrl, trackerUrls: ctx.config.publicTrackerUrls, iceServers: ctx.config.iceServers }),
+  )
+}

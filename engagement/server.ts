@@ -1,0 +1,143 @@
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import Fastify, { type FastifyBaseLogger } from 'fastify'
+import cookie from '@fastify/cookie'
+import swagger from '@fastify/swagger'
+import fastifyStatic from '@fastify/static'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Counter } from 'prom-client'
+import type { EngagementConfig } from './config.ts'
+import type { Ctx } from './context.ts'
+import type { App } from './routes/app-type.ts'
+import type { Db } from './store/db.ts'
+import type { Kv } from './store/kv.ts'
+import { Sessions } from './core/sessions.ts'
+import { createLogger, type Logger } from '../common/log.ts'
+import { createRegistry } from '../common/metrics.ts'
+import { openDatabase, openKv } from './plugins/storage.ts'
+import { createThrottles } from './plugins/rate-limits.ts'
+import { createAudit } from './plugins/audit.ts'
+import { ApiError, registerErrors } from './plugins/errors.ts'
+import { registerSessions } from './plugins/sessions.ts'
+import { createOriginAdmin, type OriginAdmin } from './clients/origin-admin.ts'
+import { loginRoutes } from './routes/auth/login.ts'
+import { totpRoutes } from './routes/auth/totp.ts'
+import { sessionRoutes } from './routes/sessions/index.ts'
+import { eventRoutes } from './routes/events/index.ts'
+import { streamKeyRoutes } from './routes/stream-keys/index.ts'
+import { liveRoutes } from './routes/live/index.ts'
+import { monetizationRoutes } from './routes/monetization/index.ts'
+import { auditRoutes } from './routes/audit/index.ts'
+import { internalRoutes } from './routes/internal/index.ts'
+import { metaRoutes } from './routes/meta/index.ts'
+
+/** Replaceable collaborators; anything not given is built from the config. */
+export interface EngagementDeps {
+  /** Clock in ms since epoch (tests move it to expire sessions and step-ups). */
+  now?: () => number
+  db?: Db
+  kv?: Kv
+  origin?: OriginAdmin
+  logger?: Logger
+}
+
+/** The app plus what tests want to reach. */
+export interface BuiltApp {
+  app: App
+  ctx: Ctx
+}
+
+/** Builds the fastify app (not listening); closing the app closes the db and kv it opened. */
+export async function buildApp(config: EngagementConfig, deps: EngagementDeps = {}): Promise<BuiltApp> {
+  const now = deps.now ?? Date.now
+  const log = deps.logger ?? createLogger('engagement', config.logLevel)
+  const db = deps.db ?? (await openDatabase(config))
+  const kv = deps.kv ?? (await openKv(config, now))
+  const ctx: Ctx = {
+    config,
+    db,
+    kv,
+    now,
+    log,
+    sessions: new Sessions(kv, config, now),
+    throttles: createThrottles(kv),
+    audit: createAudit(db, now, log),
+    origin: deps.origin ?? createOriginAdmin(config.originAdminUrl, config.originAdminToken),
+  }
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: false,
+    // Unknown properties are refused, not silently dropped; query strings are coerced to their types.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+  app.addHook('onClose', async () => {
+    if (deps.kv === undefined) await kv.close()
+    if (deps.db === undefined) await db.close()
+  })
+
+  const registry = createRegistry('engagement')
+  const requests = new Counter({ name: 'engagement_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers: [registry] })
+  app.addHook('onResponse', async (req, reply) => {
+    requests.inc({ route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) })
+  })
+
+  registerErrors(app)
+  await app.register(cookie)
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Swarmstage engagement API', version: '0.1.0', description: 'Accounts, sessions, 2FA, events, stream keys, audit.' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: config.cookieName },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+  })
+  registerSessions(app, ctx)
+
+  loginRoutes(app, ctx)
+  totpRoutes(app, ctx)
+  sessionRoutes(app, ctx)
+  eventRoutes(app, ctx)
+  streamKeyRoutes(app, ctx)
+  liveRoutes(app, ctx)
+  monetizationRoutes(app, ctx)
+  auditRoutes(app, ctx)
+  internalRoutes(app, ctx)
+  metaRoutes(app, ctx, registry, Date.now())
+
+  const staticRoot = resolve(config.staticDir)
+  const hasStatic = existsSync(resolve(staticRoot, 'index.html'))
+  if (hasStatic) await app.register(fastifyStatic, { root: staticRoot, wildcard: false })
+  app.setNotFoundHandler(async (req, reply) => {
+    const path = req.url.split('?')[0] ?? ''
+    if (hasStatic && req.method === 'GET' && !path.startsWith('/api/') && path !== '/api') return reply.sendFile('index.html')
+    throw new ApiError(404, 'NOT_FOUND', `no route ${req.method} ${path}`)
+  })
+  await app.ready()
+  return { app, ctx }
+}
+
+/** A running engagement service. */
+export interface EngagementServer {
+  port: number
+  app: App
+  close(): Promise<void>
+}
+
+/** Builds the app and listens on `config.host:config.port` (0 = ephemeral). */
+export async function startEngagement(config: EngagementConfig, deps: EngagementDeps = {}): Promise<EngagementServer> {
+  const { app } = await buildApp(config, deps)
+  try {
+    await app.listen({ port: config.port, host: config.host })
+  } catch (err) {
+    await app.close()
+    throw err
+  }
+  const addr = app.server.address()
+  const port = typeof addr === 'object' && addr !== null ? addr.port : config.port
+  return { port, app, close: () => app.close() }
+}

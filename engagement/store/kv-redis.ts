@@ -1,0 +1,76 @@
+import { Redis } from 'ioredis'
+import type { Kv } from './kv.ts'
+
+/** {@link Kv} on Redis; every key gets `prefix`. A second connection is opened on first subscribe. */
+export async function createRedisKv(url: string, prefix: string): Promise<Kv> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 })
+  // Connection errors surface on the failing command; the event itself must not crash the process.
+  redis.on('error', () => undefined)
+  await redis.connect()
+  let sub: Redis | undefined
+  const handlers = new Map<string, Set<(m: string) => void>>()
+  const k = (key: string): string => prefix + key
+  return {
+    async get(key) {
+      return redis.get(k(key))
+    },
+    async set(key, value, ttlMs) {
+      await redis.set(k(key), value, 'PX', Math.max(1, Math.ceil(ttlMs)))
+    },
+    async del(key) {
+      await redis.del(k(key))
+    },
+    async incr(key, ttlMs) {
+      const res = await redis
+        .multi()
+        .incr(k(key))
+        .pexpire(k(key), Math.max(1, Math.ceil(ttlMs)), 'NX')
+        .pttl(k(key))
+        .exec()
+      const count = Number(res?.[0]?.[1] ?? 0)
+      const ttl = Number(res?.[2]?.[1] ?? ttlMs)
+      return { count, ttlMs: ttl > 0 ? ttl : ttlMs }
+    },
+    async sAdd(key, member, ttlMs) {
+      await redis
+        .multi()
+        .sadd(k(key), member)
+        .pexpire(k(key), Math.max(1, Math.ceil(ttlMs)), 'GT')
+        .pexpire(k(key), Math.max(1, Math.ceil(ttlMs)), 'NX')
+        .exec()
+    },
+    async sRem(key, member) {
+      await redis.srem(k(key), member)
+    },
+    async sMembers(key) {
+      return redis.smembers(k(key))
+    },
+    async publish(channel, message) {
+      await redis.publish(k(channel), message)
+    },
+    async subscribe(channel, onMessage) {
+      if (sub === undefined) {
+        sub = redis.duplicate()
+        sub.on('error', () => undefined)
+        sub.on('message', (ch: string, msg: string) => {
+          for (const fn of handlers.get(ch) ?? []) fn(msg)
+        })
+      }
+      const s = sub
+      const set = handlers.get(k(channel)) ?? new Set()
+      handlers.set(k(channel), set)
+      set.add(onMessage)
+      if (set.size === 1) await s.subscribe(k(channel))
+      return async () => {
+        set.delete(onMessage)
+        if (set.size === 0) {
+          handlers.delete(k(channel))
+          await s.unsubscribe(k(channel))
+        }
+      }
+    },
+    async close() {
+      await Promise.all([redis.quit(), sub?.quit()])
+    },
+  }
+}

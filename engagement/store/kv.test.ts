@@ -1,0 +1,51 @@
+import { describe, it, expect, afterAll } from 'vitest'
+import { randomBytes } from 'node:crypto'
+import { createMemoryKv, type Kv } from './kv.ts'
+import { createRedisKv } from './kv-redis.ts'
+
+const redisUrl = process.env.REDIS_URL ?? ''
+const impls: [string, () => Promise<Kv>][] = [['memory', async () => createMemoryKv()]]
+if (redisUrl !== '') impls.push(['redis', () => createRedisKv(redisUrl, `test:kv:${randomBytes(4).toString('hex')}:`)])
+
+describe.each(impls)('Kv (%s)', async (_name, make) => {
+  const kv = await make()
+  afterAll(() => kv.close())
+
+  it('get/set/del with TTL', async () => {
+    expect(await kv.get('a')).toBeNull()
+    await kv.set('a', 'x', 60_000)
+    expect(await kv.get('a')).toBe('x')
+    await kv.set('short', 'y', 30)
+    await new Promise((r) => setTimeout(r, 80))
+    expect(await kv.get('short')).toBeNull()
+    await kv.del('a')
+    expect(await kv.get('a')).toBeNull()
+  })
+
+  it('incr counts within a window that the first increment starts', async () => {
+    const a = await kv.incr('c', 60_000)
+    const b = await kv.incr('c', 60_000)
+    expect([a.count, b.count]).toEqual([1, 2])
+    expect(b.ttlMs).toBeGreaterThan(0)
+    expect(b.ttlMs).toBeLessThanOrEqual(60_000)
+    expect(await kv.get('c')).toBe('2')
+  })
+
+  it('sets', async () => {
+    await kv.sAdd('s', 'm1', 60_000)
+    await kv.sAdd('s', 'm2', 60_000)
+    await kv.sRem('s', 'm1')
+    expect(await kv.sMembers('s')).toEqual(['m2'])
+  })
+
+  it('publish reaches subscribers until they unsubscribe', async () => {
+    const got: string[] = []
+    const stop = await kv.subscribe('ch', (m) => got.push(m))
+    await kv.publish('ch', 'one')
+    await new Promise((r) => setTimeout(r, 50))
+    await stop()
+    await kv.publish('ch', 'two')
+    await new Promise((r) => setTimeout(r, 50))
+    expect(got).toEqual(['one'])
+  })
+})

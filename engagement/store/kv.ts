@@ -1,0 +1,106 @@
+/** Result of a counting increment. */
+export interface Counter {
+  count: number
+  /** Milliseconds until the counter resets. */
+  ttlMs: number
+}
+
+/**
+ * The key-value store for sessions, rate limits and fan-out: Redis when configured, else in-process.
+ * Keys are prefixed by the implementation; callers pass bare keys.
+ */
+export interface Kv {
+  get(key: string): Promise<string | null>
+  /** Stores `value`, expiring after `ttlMs`. */
+  set(key: string, value: string, ttlMs: number): Promise<void>
+  del(key: string): Promise<void>
+  /** Adds one; the first increment starts a window of `ttlMs`. */
+  incr(key: string, ttlMs: number): Promise<Counter>
+  /** Set operations for small per-user indexes; the whole set expires after `ttlMs`. */
+  sAdd(key: string, member: string, ttlMs: number): Promise<void>
+  sRem(key: string, member: string): Promise<void>
+  sMembers(key: string): Promise<string[]>
+  publish(channel: string, message: string): Promise<void>
+  /** Returns a function that stops the subscription. */
+  subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>
+  close(): Promise<void>
+}
+
+interface Entry {
+  value: string | Set<string>
+  expiresAtMs: number
+}
+
+/** In-process {@link Kv}; `now` is injectable so tests can move time. */
+export function createMemoryKv(now: () => number = Date.now): Kv {
+  const data = new Map<string, Entry>()
+  const subs = new Map<string, Set<(m: string) => void>>()
+  const live = (key: string): Entry | undefined => {
+    const e = data.get(key)
+    if (e === undefined) return undefined
+    if (e.expiresAtMs <= now()) {
+      data.delete(key)
+      return undefined
+    }
+    return e
+  }
+  // Expired entries are also dropped lazily on read; this sweep bounds memory for keys never read again.
+  const sweep = setInterval(() => {
+    const t = now()
+    for (const [k, e] of data) if (e.expiresAtMs <= t) data.delete(k)
+  }, 60_000)
+  sweep.unref()
+  return {
+    async get(key) {
+      const e = live(key)
+      return e !== undefined && typeof e.value === 'string' ? e.value : null
+    },
+    async set(key, value, ttlMs) {
+      data.set(key, { value, expiresAtMs: now() + ttlMs })
+    },
+    async del(key) {
+      data.delete(key)
+    },
+    async incr(key, ttlMs) {
+      const e = live(key)
+      if (e === undefined || typeof e.value !== 'string') {
+        data.set(key, { value: '1', expiresAtMs: now() + ttlMs })
+        return { count: 1, ttlMs }
+      }
+      const count = Number(e.value) + 1
+      e.value = String(count)
+      return { count, ttlMs: e.expiresAtMs - now() }
+    },
+    async sAdd(key, member, ttlMs) {
+      const e = live(key)
+      if (e !== undefined && e.value instanceof Set) {
+        e.value.add(member)
+        e.expiresAtMs = Math.max(e.expiresAtMs, now() + ttlMs)
+      } else data.set(key, { value: new Set([member]), expiresAtMs: now() + ttlMs })
+    },
+    async sRem(key, member) {
+      const e = live(key)
+      if (e !== undefined && e.value instanceof Set) e.value.delete(member)
+    },
+    async sMembers(key) {
+      const e = live(key)
+      return e !== undefined && e.value instanceof Set ? [...e.value] : []
+    },
+    async publish(channel, message) {
+      for (const fn of subs.get(channel) ?? []) fn(message)
+    },
+    async subscribe(channel, onMessage) {
+      const set = subs.get(channel) ?? new Set()
+      subs.set(channel, set)
+      set.add(onMessage)
+      return async () => {
+        set.delete(onMessage)
+      }
+    },
+    async close() {
+      clearInterval(sweep)
+      data.clear()
+      subs.clear()
+    },
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Stream keys checked by the engagement service:
+ * `POST <engagementUrl>/api/internal/stream-keys/authorize` with a bearer token and `{ streamKey }`,
+ * answered with a {@link KeyDecision}. Any failure (network, status, bad body) refuses the key.
+ */
+import type { KeyDecision, KeyStore, PublishRefusal } from '../../contract.ts'
+
+/** Where and how to ask. */
+export interface HttpKeyStoreOptions {
+  engagementUrl: string
+  internalToken: string
+  timeoutMs?: number
+  fetch?: typeof fetch
+}
+
+const REASONS: readonly PublishRefusal[] = ['UNKNOWN_KEY', 'REVOKED_KEY', 'ALREADY_LIVE', 'EVENT_NOT_LIVE']
+const NAME = /^[A-Za-z0-9_-]{1,64}$/
+
+/** Validates an untrusted decision body. */
+export function parseKeyDecision(body: unknown): KeyDecision | undefined {
+  if (typeof body !== 'object' || body === null) return undefined
+  const b = body as Record<string, unknown>
+  if (b.ok === false) return REASONS.includes(b.reason as PublishRefusal) ? { ok: false, reason: b.reason as PublishRefusal } : undefined
+  if (b.ok !== true || typeof b.target !== 'object' || b.target === null) return undefined
+  const t = b.target as Record<string, unknown>
+  if (typeof t.event !== 'string' || typeof t.angle !== 'string' || !NAME.test(t.event) || !NAME.test(t.angle)) return undefined
+  const target = { event: t.event, angle: t.angle }
+  return typeof b.label === 'string' ? { ok: true, target, label: b.label.slice(0, 100) } : { ok: true, target }
+}
+
+/** Key store backed by the engagement service's internal API. */
+export class HttpKeyStore implements KeyStore {
+  private readonly url: string
+  constructor(private readonly o: HttpKeyStoreOptions) {
+    this.url = `${o.engagementUrl.replace(/\/+$/, '')}/api/internal/stream-keys/authorize`
+  }
+
+  async authorize(streamKey: string): Promise<KeyDecision> {
+    const f = this.o.fetch ?? fetch
+    try {
+      const res = await f(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.o.internalToken}` },
+        body: JSON.stringify({ streamKey }),
+        signal: AbortSignal.timeout(this.o.timeoutMs ?? 3000),
+      })
+      const text = await res.text()
+      if (!res.ok && res.status !== 403 && res.status !== 404) return { ok: false, reason: 'UNKNOWN_KEY' }
+      return parseKeyDecision(JSON.parse(text.slice(0, 4096)) as unknown) ?? { ok: false, reason: 'UNKNOWN_KEY' }
+    } catch {
+      return { ok: false, reason: 'UNKNOWN_KEY' }
+    }
+  }
+}

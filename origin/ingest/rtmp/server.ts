@@ -1,0 +1,127 @@
+/**
+ * RTMP front (adapter): a TCP server that runs one {@link RtmpSession} per connection, asks the
+ * ingest to admit the publish before any transcoding, and pipes the remuxed FLV into ffmpeg.
+ */
+import { createServer, type Server, type Socket } from 'node:net'
+import { randomBytes } from 'node:crypto'
+import type { Logger } from '../../../common/log.ts'
+import type { Ingest, Publisher } from '../ingest.ts'
+import { DEFAULT_CHUNK_LIMITS, type ChunkLimits } from './chunk.ts'
+import { RtmpSession, type RtmpAction } from './session.ts'
+
+/** RTMP front settings. */
+export interface RtmpServerOptions {
+  host: string
+  port: number
+  ingest: Ingest
+  logger: Logger
+  /** Time allowed from accept to an accepted publish. */
+  handshakeTimeoutMs: number
+  /** Most concurrent connections. */
+  maxConnections: number
+  limits?: ChunkLimits
+}
+
+/** A listening RTMP front. */
+export interface RtmpServer {
+  port: number
+  close(): Promise<void>
+}
+
+/** Starts the RTMP front. */
+export async function startRtmpServer(o: RtmpServerOptions): Promise<RtmpServer> {
+  const sockets = new Set<Socket>()
+  const server: Server = createServer((socket) => {
+    if (sockets.size >= o.maxConnections) {
+      socket.destroy()
+      return
+    }
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+    handleConnection(socket, o)
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(o.port, o.host, () => resolve())
+  })
+  const addr = server.address()
+  return {
+    port: typeof addr === 'object' && addr !== null ? addr.port : o.port,
+    close: async () => {
+      for (const s of sockets) s.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+function handleConnection(socket: Socket, o: RtmpServerOptions): void {
+  const log = o.logger.child({ remote: `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}` })
+  const session = new RtmpSession({ random: (n) => randomBytes(n), limits: o.limits ?? DEFAULT_CHUNK_LIMITS })
+  socket.setNoDelay(true)
+  let publisher: Publisher | undefined
+  let closed = false
+  const timer = setTimeout(() => {
+    if (!session.publishing) finish('handshake timeout')
+  }, o.handshakeTimeoutMs)
+
+  const finish = (why: string): void => {
+    if (closed) return
+    closed = true
+    clearTimeout(timer)
+    log.info({ why }, 'rtmp connection closed')
+    publisher?.disconnect()
+    socket.end()
+    // Give the final onStatus a moment to leave, then drop the socket regardless.
+    setTimeout(() => socket.destroy(), 500).unref()
+  }
+
+  const run = (actions: RtmpAction[]): void => {
+    for (const a of actions) {
+      if (closed) return
+      switch (a.kind) {
+        case 'send':
+          socket.write(a.bytes)
+          break
+        case 'flv':
+          publisher?.writeFlv(a.bytes, a.keyframe)
+          break
+        case 'publish-start':
+          break
+        case 'close':
+          finish(a.detail === undefined ? a.reason : `${a.reason}: ${a.detail}`)
+          break
+        case 'authorize':
+          socket.pause()
+          void authorize(a.streamKey)
+          break
+      }
+    }
+  }
+
+  const authorize = async (streamKey: string): Promise<void> => {
+    const r = await o.ingest.admit(streamKey, 'rtmp', {
+      input: { kind: 'flv' },
+      replayHeader: () => session.replayHeader(),
+      kick: (why) => finish(why),
+    })
+    if (closed) {
+      if (r.ok) r.publisher.disconnect()
+      return
+    }
+    if (r.ok) publisher = r.publisher
+    run(session.authorized(r.ok, r.ok ? 'ok' : r.reason))
+    socket.resume()
+  }
+
+  socket.on('data', (data: Buffer) => {
+    try {
+      run(session.receive(data))
+    } catch (err) {
+      // The session is pure and should not throw; if it does, only this connection pays.
+      log.error({ err: (err as Error).message }, 'rtmp session failure')
+      finish('internal error')
+    }
+  })
+  socket.on('error', () => finish('socket error'))
+  socket.on('close', () => finish('socket closed'))
+}

@@ -1,0 +1,229 @@
+/**
+ * SRT front (adapter): a UDP proxy that answers the caller's induction itself, checks the stream
+ * key from the conclusion's stream id, and either rejects the caller or starts an ffmpeg SRT
+ * listener on a loopback port and relays the caller to it (original induction forwarded, the
+ * caller's conclusion re-cookied with ffmpeg's cookie, everything else verbatim both ways).
+ */
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
+import { randomInt } from 'node:crypto'
+import type { Logger } from '../../../common/log.ts'
+import type { PublishRefusal } from '../../contract.ts'
+import type { Ingest, Publisher } from '../ingest.ts'
+import {
+  HS_CONCLUSION,
+  HS_INDUCTION,
+  REJ_CONFLICT,
+  REJ_FORBIDDEN,
+  inductionResponse,
+  isControl,
+  isHandshake,
+  parseHandshake,
+  peerIpField,
+  publishKey,
+  rejection,
+  withCookie,
+} from './packet.ts'
+
+/** SRT front settings. */
+export interface SrtServerOptions {
+  host: string
+  port: number
+  ingest: Ingest
+  logger: Logger
+  /** Passphrase the loopback ffmpeg listener demands (KMREQ passes through untouched). */
+  passphrase: string
+  latencyMs: number
+  maxSessions: number
+  /** A session with no caller datagram for this long is closed. */
+  idleMs: number
+}
+
+/** A listening SRT front. */
+export interface SrtServer {
+  port: number
+  close(): Promise<void>
+}
+
+type Phase = 'induced' | 'authorizing' | 'starting' | 'concluding' | 'relaying' | 'closed'
+
+interface Session {
+  key: string
+  remote: RemoteInfo
+  phase: Phase
+  cookie: number
+  socketId: number
+  startedAt: number
+  lastSeen: number
+  induction?: Uint8Array
+  conclusion?: Uint8Array
+  upstream?: Socket
+  upstreamCookie?: number
+  publisher?: Publisher
+  sentData: boolean
+}
+
+function reasonCode(r: PublishRefusal): number {
+  return r === 'ALREADY_LIVE' ? REJ_CONFLICT : REJ_FORBIDDEN
+}
+
+async function freeUdpPort(host: string): Promise<number> {
+  const s = createSocket('udp4')
+  await new Promise<void>((resolve, reject) => {
+    s.once('error', reject)
+    s.bind(0, host, () => resolve())
+  })
+  const port = s.address().port
+  await new Promise<void>((resolve) => s.close(() => resolve()))
+  return port
+}
+
+/** Starts the SRT proxy front. */
+export async function startSrtServer(o: SrtServerOptions): Promise<SrtServer> {
+  const sock = createSocket('udp4')
+  const sessions = new Map<string, Session>()
+  const t0 = Date.now()
+  const ts = (): number => ((Date.now() - t0) * 1000) >>> 0
+  const log = o.logger
+
+  const send = (s: Session, p: Uint8Array): void => sock.send(p, s.remote.port, s.remote.address)
+
+  const closeSession = (s: Session, why: string): void => {
+    if (s.phase === 'closed') return
+    s.phase = 'closed'
+    sessions.delete(s.key)
+    log.info({ remote: s.key, why }, 'srt session closed')
+    s.upstream?.close()
+    s.publisher?.disconnect()
+  }
+
+  const admit = async (s: Session, streamKey: string | undefined, hs: ReturnType<typeof parseHandshake> & { ok: true }): Promise<void> => {
+    const peerIp = peerIpField(s.remote.address)
+    if (streamKey === undefined) {
+      send(s, rejection(hs.hs, { socketId: s.socketId, reason: REJ_FORBIDDEN, timestamp: ts(), peerIp }))
+      closeSession(s, 'no publish stream id')
+      return
+    }
+    const port = await freeUdpPort('127.0.0.1')
+    const params = new URLSearchParams({ mode: 'listener', latency: String(o.latencyMs * 1000) })
+    if (o.passphrase !== '') params.set('passphrase', o.passphrase)
+    const r = await o.ingest.admit(streamKey, 'srt', {
+      input: { kind: 'url', url: `srt://127.0.0.1:${port}?${params.toString()}` },
+      kick: (why) => closeSession(s, why),
+    })
+    if (s.phase === 'closed') {
+      if (r.ok) r.publisher.disconnect()
+      return
+    }
+    if (!r.ok) {
+      send(s, rejection(hs.hs, { socketId: s.socketId, reason: reasonCode(r.reason), timestamp: ts(), peerIp }))
+      closeSession(s, r.reason)
+      return
+    }
+    s.publisher = r.publisher
+    s.phase = 'starting'
+    const up = createSocket('udp4')
+    s.upstream = up
+    up.on('error', () => closeSession(s, 'upstream socket error'))
+    up.on('message', (msg) => onUpstream(s, msg))
+    await new Promise<void>((resolve) => up.bind(0, '127.0.0.1', () => resolve()))
+    up.connect(port, '127.0.0.1')
+    // ffmpeg needs a moment to open its listener; repeat the caller's induction until it answers.
+    const poke = setInterval(() => {
+      if (s.phase !== 'starting' || s.induction === undefined) {
+        clearInterval(poke)
+        return
+      }
+      if (Date.now() - s.startedAt > 15_000) {
+        clearInterval(poke)
+        closeSession(s, 'ffmpeg listener did not answer')
+        return
+      }
+      up.send(s.induction)
+    }, 100)
+  }
+
+  const onUpstream = (s: Session, msg: Buffer): void => {
+    if (s.phase === 'closed') return
+    if (s.phase === 'starting') {
+      const hs = parseHandshake(msg)
+      if (!hs.ok || hs.hs.type !== HS_INDUCTION || s.conclusion === undefined) return
+      s.upstreamCookie = hs.hs.cookie
+      s.phase = 'concluding'
+      s.upstream?.send(withCookie(s.conclusion, hs.hs.cookie))
+      return
+    }
+    if (s.phase === 'concluding' && isHandshake(msg)) {
+      const hs = parseHandshake(msg)
+      if (hs.ok && hs.hs.type === HS_CONCLUSION) s.phase = 'relaying'
+      else if (hs.ok && hs.hs.type >= 1000 && hs.hs.type !== HS_CONCLUSION) {
+        send(s, msg)
+        closeSession(s, `ffmpeg rejected: ${hs.hs.type}`)
+        return
+      }
+    }
+    send(s, msg)
+  }
+
+  const onCaller = (msg: Buffer, remote: RemoteInfo): void => {
+    const key = `${remote.address}:${remote.port}`
+    let s = sessions.get(key)
+    const now = Date.now()
+    if (s !== undefined) s.lastSeen = now
+    if (s !== undefined && (s.phase === 'relaying' || s.phase === 'concluding')) {
+      if (s.publisher !== undefined && !s.sentData && !isControl(msg)) {
+        s.sentData = true
+        s.publisher.noteInput()
+      }
+      const out = isHandshake(msg) && s.upstreamCookie !== undefined ? withCookie(msg, s.upstreamCookie) : msg
+      s.upstream?.send(out)
+      return
+    }
+    if (!isHandshake(msg)) return
+    const p = parseHandshake(msg)
+    if (!p.ok) return
+    const peerIp = peerIpField(remote.address)
+    if (p.hs.type === HS_INDUCTION) {
+      if (s === undefined) {
+        if (sessions.size >= o.maxSessions) return
+        s = { key, remote, phase: 'induced', cookie: randomInt(1, 0x7fffffff), socketId: randomInt(1, 0x3fffffff), startedAt: now, lastSeen: now, sentData: false }
+        sessions.set(key, s)
+      }
+      s.induction = Uint8Array.from(msg)
+      send(s, inductionResponse(p.hs, { socketId: s.socketId, cookie: s.cookie, timestamp: ts(), peerIp }))
+      return
+    }
+    if (p.hs.type !== HS_CONCLUSION || s === undefined || p.hs.cookie !== s.cookie) return
+    s.conclusion = Uint8Array.from(msg)
+    if (s.phase !== 'induced') return
+    s.phase = 'authorizing'
+    void admit(s, publishKey(p.hs.streamId), p).catch((err: unknown) => {
+      log.error({ err: (err as Error).message }, 'srt admit failed')
+      if (s !== undefined) closeSession(s, 'internal error')
+    })
+  }
+
+  sock.on('message', (msg, remote) => {
+    try {
+      onCaller(msg, remote)
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'srt datagram failure')
+    }
+  })
+  sock.on('error', (err) => log.error({ err: err.message }, 'srt socket error'))
+  await new Promise<void>((resolve, reject) => {
+    sock.once('error', reject)
+    sock.bind(o.port, o.host, () => resolve())
+  })
+  const sweep = setInterval(() => {
+    const now = Date.now()
+    for (const s of sessions.values()) if (now - s.lastSeen > o.idleMs) closeSession(s, 'idle')
+  }, 1000)
+  return {
+    port: sock.address().port,
+    close: async () => {
+      clearInterval(sweep)
+      for (const s of [...sessions.values()]) closeSession(s, 'server closing')
+      await new Promise<void>((resolve) => sock.close(() => resolve()))
+    },
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Who may open a connection, and with which namespace and locality: pure checks on copied request
+ * data (path, query, headers, address), plus admission-token verification with `jose`.
+ */
+import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose'
+import type { TrackerConfig } from './config.ts'
+
+/** What the transport copies out of an upgrade request before any await. */
+export interface UpgradeRequest {
+  path: string
+  query: string
+  origin: string
+  /** Value of the configured locality header, or ''. */
+  localityHeader: string
+  /** Value of the configured client-IP header, or ''. */
+  clientIpHeader: string
+  remoteIp: string
+}
+
+/** Typed refusal reasons, each mapped to an HTTP status by the transport. */
+export type AdmissionErrorCode = 'BAD_PATH' | 'ORIGIN_NOT_ALLOWED' | 'TOKEN_REQUIRED' | 'TOKEN_INVALID' | 'TOKEN_WRONG_EVENT' | 'TOO_MANY_CONNECTIONS'
+
+/** Outcome of admission. */
+export type Admission = { ok: true; namespace: string; locality: string } | { ok: false; code: AdmissionErrorCode }
+
+/** HTTP status for each refusal. */
+export const ADMISSION_STATUS: Record<AdmissionErrorCode, string> = {
+  BAD_PATH: '404 Not Found',
+  ORIGIN_NOT_ALLOWED: '403 Forbidden',
+  TOKEN_REQUIRED: '401 Unauthorized',
+  TOKEN_INVALID: '401 Unauthorized',
+  TOKEN_WRONG_EVENT: '403 Forbidden',
+  TOO_MANY_CONNECTIONS: '503 Service Unavailable',
+}
+
+const NAMESPACE_RE = /^[A-Za-z0-9_.-]{1,64}$/
+
+/** `/`, `/announce` → '' (shared namespace); `/e/<event>` or `/e/<event>/announce` → `<event>`. */
+export function namespaceOf(path: string): string | undefined {
+  if (path === '/' || path === '/announce' || path === '') return ''
+  const m = /^\/e\/([^/]+)(?:\/announce)?\/?$/.exec(path)
+  const ns = m?.[1]
+  return ns !== undefined && NAMESPACE_RE.test(ns) ? ns : undefined
+}
+
+/** Network-prefix locality of an address: `v4:<masked>` or `v6:<masked groups>`. */
+export function ipLocality(ip: string, v4Bits: number, v6Bits: number): string {
+  const v4 = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip)
+  if (v4 !== null) {
+    const n = ((Number(v4[1]) << 24) | (Number(v4[2]) << 16) | (Number(v4[3]) << 8) | Number(v4[4])) >>> 0
+    const masked = v4Bits === 0 ? 0 : (n >>> (32 - v4Bits)) << (32 - v4Bits)
+    return `v4:${(masked >>> 0).toString(16)}/${v4Bits}`
+  }
+  const [head = '', tail = ''] = ip.toLowerCase().split('::')
+  const h = head === '' ? [] : head.split(':')
+  const t = tail === '' ? [] : tail.split(':')
+  const groups = ip.includes('::') ? [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t] : h
+  const keep = Math.floor(v6Bits / 16)
+  return `v6:${groups.slice(0, keep).map((g) => parseInt(g, 16) || 0).join(':')}/${keep * 16}`
+}
+
+/** Verifies admission tokens; built once from config. */
+export class TokenVerifier {
+  private readonly key: Uint8Array | JWTVerifyGetKey | undefined
+
+  constructor(private readonly config: TrackerConfig) {
+    if (config.jwtJwksUrl !== '') this.key = createRemoteJWKSet(new URL(config.jwtJwksUrl))
+    else if (config.jwtSecret !== '') this.key = new TextEncoder().encode(config.jwtSecret)
+  }
+
+  /** Whether a secret or JWKS is configured. */
+  get configured(): boolean {
+    return this.key !== undefined
+  }
+
+  /** Returns the token's `event` claim ('' when absent), or an error code. */
+  async verify(token: string): Promise<{ ok: true; event: string } | { ok: false; code: AdmissionErrorCode }> {
+    if (this.key === undefined) return { ok: false, code: 'TOKEN_INVALID' }
+    const options = {
+      algorithms: this.config.jwtJwksUrl !== '' ? ['RS256', 'ES256', 'EdDSA', 'PS256'] : ['HS256'],
+      ...(this.config.jwtIssuer !== '' ? { issuer: this.config.jwtIssuer } : {}),
+      ...(this.config.jwtAudience !== '' ? { audience: this.config.jwtAudience } : {}),
+    }
+    try {
+      const { payload } =
+        this.key instanceof Uint8Array ? await jwtVerify(token, this.key, options) : await jwtVerify(token, this.key, options)
+      const event = payload.event
+      return { ok: true, event: typeof event === 'string' ? event : '' }
+    } catch {
+      return { ok: false, code: 'TOKEN_INVALID' }
+    }
+  }
+}
+
+/** The synchronous checks: path, origin, locality. */
+export function admitSync(req: UpgradeRequest, config: TrackerConfig): Admission {
+  const namespace = namespaceOf(req.path)
+  if (namespace === undefined) return { ok: false, code: 'BAD_PATH' }
+  if (config.allowedOrigins.length > 0 && !config.allowedOrigins.includes(req.origin)) return { ok: false, code: 'ORIGIN_NOT_ALLOWED' }
+  const edge = req.localityHeader.trim().slice(0, 64)
+  const forwarded = req.clientIpHeader.split(',')[0]?.trim() ?? ''
+  const ip = forwarded !== '' ? forwarded : req.remoteIp
+  const locality = edge !== '' ? `h:${edge}` : ipLocality(ip, config.localityPrefixV4, config.localityPrefixV6)
+  return { ok: true, namespace, locality }
+}
+
+/** Full admission: sync checks, then the token when one is given or required. */
+export async function admit(req: UpgradeRequest, config: TrackerConfig, verifier: TokenVerifier): Promise<Admission> {
+  const base = admitSync(req, config)
+  if (!base.ok) return base
+  const token = new URLSearchParams(req.query).get('token') ?? ''
+  if (token === '' || !verifier.configured) return config.jwtRequired && token === '' ? { ok: false, code: 'TOKEN_REQUIRED' } : base
+  const v = await verifier.verify(token)
+  if (!v.ok) return v
+  if (v.event !== '' && v.event !== base.namespace) return { ok: false, code: 'TOKEN_WRONG_EVENT' }
+  return base
+}

@@ -1,0 +1,90 @@
+/**
+ * Tracker configuration: one TypeBox schema, validated once at start from `TRACKER_*` variables.
+ */
+import { Type, type Static } from 'typebox'
+import { ConfigError, loadConfig, type ConfigSources } from '../common/config.ts'
+
+/** Schema of the tracker's configuration; every key has a default except the optional secrets. */
+export const TrackerConfigSchema = Type.Object(
+  {
+    /** TCP port; 0 picks a free one (tests). */
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8000 }),
+    /** Address to bind. */
+    host: Type.String({ default: '0.0.0.0' }),
+    /** `uws` (uWebSockets.js, falls back to `ws` when it cannot load) or `ws`. */
+    transport: Type.Union([Type.Literal('uws'), Type.Literal('ws')], { default: 'uws' }),
+    /** Announce interval sent to clients, seconds. */
+    intervalSec: Type.Integer({ minimum: 5, maximum: 3600, default: 60 }),
+    /** Memberships not refreshed for this long are expired; 0 means 2× interval + 15 s. */
+    peerTtlSec: Type.Integer({ minimum: 0, maximum: 86400, default: 0 }),
+    /** Most offers forwarded per announce. */
+    maxOffers: Type.Integer({ minimum: 0, maximum: 32, default: 5 }),
+    /** Most peers in one cell of a swarm. */
+    cellMaxPeers: Type.Integer({ minimum: 2, maximum: 100000, default: 1000 }),
+    /** Most peer_ids (swarm memberships) one connection may hold. */
+    maxPeersPerConnection: Type.Integer({ minimum: 1, maximum: 1000, default: 64 }),
+    /** Most simultaneous WebSocket connections; more get HTTP 503 at upgrade. */
+    maxConnections: Type.Integer({ minimum: 1, maximum: 10000000, default: 200000 }),
+    /** Largest accepted frame, bytes; a bigger one closes the connection. */
+    maxMessageBytes: Type.Integer({ minimum: 1024, maximum: 1048576, default: 65536 }),
+    /** Token-bucket refill rate per connection, messages per second. */
+    rateLimitPerSec: Type.Number({ minimum: 0.1, maximum: 100000, default: 20 }),
+    /** Token-bucket size per connection (burst), messages. */
+    rateLimitBurst: Type.Integer({ minimum: 1, maximum: 100000, default: 60 }),
+    /** Bytes queued to a slow client above which offers to it are dropped. */
+    dropAboveBytes: Type.Integer({ minimum: 1024, default: 262144 }),
+    /** Bytes queued to a slow client above which it is disconnected. */
+    closeAboveBytes: Type.Integer({ minimum: 4096, default: 1048576 }),
+    /** Seconds without any frame (pings included) before a connection is closed. */
+    idleTimeoutSec: Type.Integer({ minimum: 8, maximum: 960, default: 120 }),
+    /** Allowed `Origin` values; empty allows any. */
+    allowedOrigins: Type.Array(Type.String(), { default: [] }),
+    /** Require an admission token (`?token=<JWT>`) on every connection. */
+    jwtRequired: Type.Boolean({ default: false }),
+    /** HS256 secret for admission tokens (or use `jwtJwksUrl`). */
+    jwtSecret: Type.String({ default: '' }),
+    /** JWKS URL for admission tokens signed with asymmetric keys. */
+    jwtJwksUrl: Type.String({ default: '' }),
+    /** Required `iss` of admission tokens, if set. */
+    jwtIssuer: Type.String({ default: '' }),
+    /** Required `aud` of admission tokens, if set. */
+    jwtAudience: Type.String({ default: '' }),
+    /** Request header holding a trusted locality (e.g. `cf-ipcountry`), set only behind an edge that writes it. */
+    localityHeader: Type.String({ default: '' }),
+    /** Header with the client address when behind a proxy (e.g. `x-forwarded-for`); empty trusts the socket. */
+    clientIpHeader: Type.String({ default: '' }),
+    /** IPv4 prefix length that counts as one locality. */
+    localityPrefixV4: Type.Integer({ minimum: 0, maximum: 32, default: 16 }),
+    /** IPv6 prefix length that counts as one locality (multiple of 16). */
+    localityPrefixV6: Type.Integer({ minimum: 0, maximum: 128, default: 32 }),
+    /** TLS certificate file (PEM); with `tlsKeyFile` the tracker serves wss directly. */
+    tlsCertFile: Type.String({ default: '' }),
+    /** TLS private key file (PEM). */
+    tlsKeyFile: Type.String({ default: '' }),
+    /** Swarm-core worker threads; 0 runs the core on the I/O thread. */
+    workers: Type.Integer({ minimum: 0, maximum: 64, default: 0 }),
+    /** Log level. */
+    logLevel: Type.String({ default: 'info' }),
+  },
+  { additionalProperties: false },
+)
+
+/** The validated tracker configuration. */
+export type TrackerConfig = Static<typeof TrackerConfigSchema>
+
+/** Loads and validates the tracker configuration; throws ConfigError naming a bad key. */
+export function loadTrackerConfig(sources: ConfigSources = {}): TrackerConfig {
+  const config = loadConfig(TrackerConfigSchema, 'TRACKER_', sources)
+  if (config.jwtRequired && config.jwtSecret === '' && config.jwtJwksUrl === '') {
+    throw new ConfigError('invalid configuration jwtRequired (TRACKER_JWT_REQUIRED): needs TRACKER_JWT_SECRET or TRACKER_JWT_JWKS_URL')
+  }
+  if ((config.tlsCertFile === '') !== (config.tlsKeyFile === '')) {
+    throw new ConfigError('invalid configuration tlsCertFile (TRACKER_TLS_CERT_FILE): set it together with TRACKER_TLS_KEY_FILE')
+  }
+  return config
+}
+
+/** Effective membership TTL. */
+export function peerTtlSec(config: TrackerConfig): number {
+  return config.peerTtlSec > 0 ? config.peerTtlSec : config.intervalSec * 2 + 15
+}

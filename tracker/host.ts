@@ -1,0 +1,196 @@
+/**
+ * Transport-neutral connection handling: rate limits, parsing, the swarm core, encoding and
+ * backpressure. Both transports (uWebSockets.js and `ws`) drive this through {@link Sink}s.
+ */
+import type { Logger } from '../common/log.ts'
+import { parseClientMessage, type ProtocolErrorCode } from './protocol/messages.ts'
+import {
+  encodeAnnounceReply,
+  encodeFailure,
+  encodeForwardedOffer,
+  encodeRelayedAnswer,
+  encodeScrapeReply,
+  type Frame,
+} from './protocol/encode.ts'
+import { SwarmCore, type CoreStats, type Outgoing } from './core/swarm-core.ts'
+import { peerTtlSec, type TrackerConfig } from './config.ts'
+
+/** The transport's handle on one socket. */
+export interface Sink {
+  /** Sends a text frame now; returns false if the transport dropped it. */
+  send(frame: Frame): boolean
+  /** Bytes queued and not yet written to the socket. */
+  buffered(): number
+  /** Closes with a WebSocket close code. */
+  close(code: number, reason: string): void
+}
+
+/** Close codes the tracker uses. */
+export const CLOSE = { tooBig: 1009, policy: 1008, goingAway: 1001 } as const
+
+/** Counters behind `/stats` and `/metrics`. */
+export interface HostCounters {
+  messages: number
+  announces: number
+  answers: number
+  scrapes: number
+  rejected: number
+  dropped: number
+  rateLimited: number
+  oversized: number
+  slowClosed: number
+}
+
+interface ConnState {
+  sink: Sink
+  tokens: number
+  refillMs: number
+}
+
+/** Refills a token bucket and takes one token; false when the connection is over its rate. */
+export function takeToken(state: { tokens: number; refillMs: number }, nowMs: number, perSec: number, burst: number): boolean {
+  const elapsed = nowMs - state.refillMs
+  if (elapsed > 0) {
+    state.tokens = Math.min(burst, state.tokens + (elapsed * perSec) / 1000)
+    state.refillMs = nowMs
+  }
+  if (state.tokens < 1) return false
+  state.tokens -= 1
+  return true
+}
+
+/** Encodes one core output into a frame. */
+export function encodeOutgoing(o: Outgoing, intervalSec: number): Frame {
+  switch (o.type) {
+    case 'reply':
+      return encodeAnnounceReply(o.infoHash, intervalSec, o.complete, o.incomplete)
+    case 'offer':
+      return encodeForwardedOffer(o.infoHash, o.fromPeerId, o.offerId, o.offer)
+    case 'answer':
+      return encodeRelayedAnswer(o.infoHash, o.fromPeerId, o.offerId, o.answer)
+    case 'scrape':
+      return encodeScrapeReply(o.files, intervalSec)
+    case 'failure':
+      return encodeFailure(o.infoHash, o.reason)
+  }
+}
+
+/** One tracker instance's connections and swarms, independent of the socket library. */
+export class TrackerHost {
+  readonly counters: HostCounters = { messages: 0, announces: 0, answers: 0, scrapes: 0, rejected: 0, dropped: 0, rateLimited: 0, oversized: 0, slowClosed: 0 }
+  readonly rejectedByCode = new Map<ProtocolErrorCode, number>()
+  private readonly conns = new Map<number, ConnState>()
+  private readonly core: SwarmCore
+  private nextId = 1
+
+  constructor(
+    private readonly config: TrackerConfig,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+    private readonly rng: () => number = Math.random,
+  ) {
+    this.core = new SwarmCore({
+      intervalSec: config.intervalSec,
+      maxOffers: config.maxOffers,
+      cellMaxPeers: config.cellMaxPeers,
+      maxPeersPerConnection: config.maxPeersPerConnection,
+      peerTtlSec: peerTtlSec(config),
+    })
+  }
+
+  /** Open connections. */
+  get connections(): number {
+    return this.conns.size
+  }
+
+  /** Registers an admitted socket; returns its id. */
+  open(sink: Sink, namespace: string, locality: string): number {
+    const id = this.nextId++
+    this.conns.set(id, { sink, tokens: this.config.rateLimitBurst, refillMs: this.now() })
+    this.core.open(id, namespace, locality)
+    return id
+  }
+
+  /**
+   * Handles one frame. Views into `bytes` are used only synchronously, so a transport may reuse
+   * its buffer as soon as this returns.
+   */
+  message(id: number, bytes: Uint8Array): void {
+    const conn = this.conns.get(id)
+    if (conn === undefined) return
+    this.counters.messages++
+    const nowMs = this.now()
+    if (!takeToken(conn, nowMs, this.config.rateLimitPerSec, this.config.rateLimitBurst)) {
+      this.counters.rateLimited++
+      this.closeConn(id, CLOSE.policy, 'rate limit')
+      return
+    }
+    if (bytes.byteLength > this.config.maxMessageBytes) {
+      this.counters.oversized++
+      this.closeConn(id, CLOSE.tooBig, 'message too big')
+      return
+    }
+    const parsed = parseClientMessage(bytes)
+    if (!parsed.ok) {
+      // Ignored rather than answered with a bare error: bittorrent-tracker's client reconnects on
+      // any frame without a valid action, and a reconnect costs the viewer minutes of P2P.
+      this.counters.rejected++
+      this.rejectedByCode.set(parsed.code, (this.rejectedByCode.get(parsed.code) ?? 0) + 1)
+      if (parsed.infoHash !== undefined) this.deliver({ to: id, type: 'failure', infoHash: parsed.infoHash, reason: `invalid message: ${parsed.code}` })
+      return
+    }
+    const m = parsed.message
+    if (m.kind === 'announce') this.counters.announces++
+    else if (m.kind === 'answer') this.counters.answers++
+    else this.counters.scrapes++
+    for (const o of this.core.handle(id, m, nowMs, this.rng)) this.deliver(o)
+  }
+
+  private deliver(o: Outgoing): void {
+    const target = this.conns.get(o.to)
+    if (target === undefined) return
+    const queued = target.sink.buffered()
+    if (queued > this.config.closeAboveBytes) {
+      this.counters.slowClosed++
+      this.closeConn(o.to, CLOSE.policy, 'too slow')
+      return
+    }
+    if (queued > this.config.dropAboveBytes && o.type !== 'reply') {
+      this.counters.dropped++
+      return
+    }
+    if (!target.sink.send(encodeOutgoing(o, this.config.intervalSec))) this.counters.dropped++
+  }
+
+  private closeConn(id: number, code: number, reason: string): void {
+    const conn = this.conns.get(id)
+    if (conn === undefined) return
+    this.closed(id)
+    try {
+      conn.sink.close(code, reason)
+    } catch (err) {
+      this.log.debug({ err }, 'close failed')
+    }
+  }
+
+  /** The transport reports a socket gone; everything it owned is released. */
+  closed(id: number): void {
+    if (!this.conns.delete(id)) return
+    this.core.close(id)
+  }
+
+  /** Expires stale memberships; the transport calls this on a timer. */
+  sweep(): number {
+    return this.core.sweep(this.now())
+  }
+
+  /** Core totals. */
+  coreStats(top = 10): CoreStats {
+    return this.core.stats(top)
+  }
+
+  /** Closes every connection (shutdown). */
+  closeAll(): void {
+    for (const id of [...this.conns.keys()]) this.closeConn(id, CLOSE.goingAway, 'shutting down')
+  }
+}

@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SignJWT } from 'jose'
+import { startTracker, type RunningTracker } from './server.ts'
+import { loadTrackerConfig } from './config.ts'
+import { RawClient } from './test-client.ts'
+import { encodeClientAnnounce, encodeClientAnswer, encodeClientScrape } from './protocol/encode.ts'
+import { createLogger } from '../common/log.ts'
+
+const log = createLogger('tracker-test', 'silent')
+const bin = (seed: number): string => Array.from({ length: 20 }, (_, i) => String.fromCharCode((seed * 37 + i * 59) % 256)).join('')
+const SDP = 'v=0\r\no=- 42 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n'.repeat(30)
+const SECRET = 'integration-secret-0123456789abcdef'
+
+function offers(n: number, seed: number): { offerId: string; offer: { type: 'offer'; sdp: string } }[] {
+  return Array.from({ length: n }, (_, i) => ({ offerId: bin(seed * 10 + i), offer: { type: 'offer', sdp: `${SDP}a=x-${i}\r\n` } }))
+}
+
+describe.each(['uws', 'ws'] as const)('tracker over %s', (transport) => {
+  let tracker: RunningTracker
+  let url: string
+  const clients: RawClient[] = []
+  const connect = async (path = '/', headers: Record<string, string> = {}): Promise<RawClient> => {
+    const c = await RawClient.connect(`${url}${path}`, headers)
+    clients.push(c)
+    return c
+  }
+
+  beforeAll(async () => {
+    const config = loadTrackerConfig({
+      overrides: { port: 0, host: '127.0.0.1', transport, rateLimitPerSec: 20, rateLimitBurst: 40, maxMessageBytes: 65536, maxConnections: 40, jwtSecret: SECRET },
+    })
+    tracker = await startTracker(config, log)
+    url = `ws://127.0.0.1:${tracker.port}`
+  })
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()))
+    await tracker.close()
+  })
+
+  it('uses the transport it was asked for', () => {
+    expect(tracker.transport).toBe(transport)
+  })
+
+  it('join, offer forwarded, answer relayed with binary ids and exact SDP', async () => {
+    const ih = bin(1)
+    const a = await connect()
+    const b = await connect()
+    a.send(encodeClientAnnounce({ infoHash: ih, peerId: bin(2), event: 'started', offers: offers(5, 1) }))
+    expect(await a.next((f) => f.interval !== undefined)).toEqual({ action: 'announce', interval: 60, info_hash: ih, complete: 0, incomplete: 1 })
+    const bOffers = offers(5, 2)
+    b.send(encodeClientAnnounce({ infoHash: ih, peerId: bin(3), event: 'started', offers: bOffers }))
+    expect(await b.next((f) => f.interval !== undefined)).toMatchObject({ incomplete: 2 })
+    const forwarded = await a.next((f) => f.offer !== undefined)
+    expect(forwarded).toEqual({ action: 'announce', info_hash: ih, peer_id: bin(3), offer_id: bOffers[0]?.offerId, offer: bOffers[0]?.offer })
+    a.send(encodeClientAnswer(ih, bin(2), bin(3), bOffers[0]?.offerId ?? '', { type: 'answer', sdp: SDP }))
+    expect(await b.next((f) => f.answer !== undefined)).toEqual({ action: 'announce', info_hash: ih, peer_id: bin(2), offer_id: bOffers[0]?.offerId, answer: { type: 'answer', sdp: SDP } })
+    // Only one other peer: exactly one offer went out.
+    await new Promise((r) => setTimeout(r, 100))
+    expect(a.frames.filter((f) => f.offer !== undefined)).toHaveLength(0)
+    expect(b.frames.filter((f) => f.offer !== undefined)).toHaveLength(0)
+  })
+
+  it('scrape, stop and close keep counts right; late answers are ignored without closing', async () => {
+    const ih = bin(5)
+    const a = await connect()
+    const b = await connect()
+    a.send(encodeClientAnnounce({ infoHash: ih, peerId: bin(6), event: 'started', offers: [] }))
+    b.send(encodeClientAnnounce({ infoHash: ih, peerId: bin(7), offers: [] }))
+    await a.next((f) => f.interval !== undefined)
+    await b.next((f) => f.interval !== undefined)
+    a.send(encodeClientScrape([ih]))
+    expect(await a.next((f) => f.action === 'scrape')).toEqual({ action: 'scrape', files: { [ih]: { complete: 0, incomplete: 2, downloaded: 0 } }, flags: { min_request_interval: 60 } })
+    b.send(encodeClientAnnounce({ infoHash: ih, peerId: bin(7), event: 'stopped' }))
+    await b.next((f) => f.interval !== undefined)
+    a.send(encodeClientScrape([ih]))
+    expect(await a.next((f) => f.action === 'scrape')).toMatchObject({ files: { [ih]: { incomplete: 1 } } })
+    await a.close()
+    b.send(encodeClientAnswer(ih, bin(7), bin(6), bin(8), { type: 'answer', sdp: 'late' }))
+    b.send(encodeClientScrape([ih]))
+    expect(await b.next((f) => f.action === 'scrape')).toMatchObject({ files: { [ih]: { incomplete: 0 } } })
+    expect(b.closeCode).toBeUndefined()
+  })
+
+  it('malformed JSON and wrong types are dropped; the sender and others keep being served', async () => {
+    const ih = bin(9)
+    const bad = await connect()
+    const good = await connect()
+    for (const junk of ['{not json', '[]', '{"action":"connect"}', `{"action":"announce","info_hash":"${'x'.repeat(20)}","peer_id":5}`, '\u0000\u0001']) bad.send(junk)
+    expect(await bad.next((f) => f['failure reason'] !== undefined)).toMatchObject({ action: 'announce', info_hash: 'x'.repeat(20) })
+    bad.send(encodeClientAnnounce({ infoHash: ih, peerId: bin(10), offers: [] }))
+    expect(await bad.next((f) => f.interval !== undefined)).toMatchObject({ incomplete: 1 })
+    good.send(encodeClientAnnounce({ infoHash: ih, peerId: bin(11), offers: offers(2, 3) }))
+    expect(await good.next((f) => f.interval !== undefined)).toMatchObject({ incomplete: 2 })
+    expect(await bad.next((f) => f.offer !== undefined)).toMatchObject({ peer_id: bin(11) })
+    expect(bad.closeCode).toBeUndefined()
+    expect(tracker.stats().rejectedMessages).toBeGreaterThanOrEqual(5)
+  })
+
+  it('an oversized frame closes only its connection', async () => {
+    const big = await connect()
+    const other = await connect()
+    big.send(encodeClientAnnounce({ infoHash: bin(12), peerId: bin(13), offers: [{ offerId: bin(14), offer: { type: 'offer', sdp: 'x'.repeat(70_000) } }] }))
+    // ws closes with 1009; uWS cuts the TCP connection outright (the client sees 1006).
+    expect([1006, 1009]).toContain(await big.closed())
+    other.send(encodeClientScrape([bin(12)]))
+    expect(await other.next((f) => f.action === 'scrape')).toMatchObject({ files: { [bin(12)]: { incomplete: 0 } } })
+  })
+
+  it('a flood is cut by the rate limit while others keep being served', async () => {
+    const flood = await connect()
+    const other = await connect()
+    for (let i = 0; i < 200; i++) flood.send(encodeClientScrape([bin(15)]))
+    expect(await flood.closed()).toBe(1008)
+    other.send(encodeClientScrape([bin(15)]))
+    expect(await other.next((f) => f.action === 'scrape')).toMatchObject({ action: 'scrape' })
+  })
+
+  it('admission tokens: bad ones are refused, the event claim must match the path', async () => {
+    await expect(connect('/?token=not-a-jwt')).rejects.toThrow('HTTP 401')
+    const token = await new SignJWT({ event: 'evt-1' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1m').sign(new TextEncoder().encode(SECRET))
+    await expect(connect(`/e/evt-2?token=${token}`)).rejects.toThrow('HTTP 403')
+    const ok = await connect(`/e/evt-1?token=${token}`)
+    const plain = await connect('/')
+    ok.send(encodeClientAnnounce({ infoHash: bin(16), peerId: bin(17), offers: [] }))
+    plain.send(encodeClientAnnounce({ infoHash: bin(16), peerId: bin(18), offers: [] }))
+    // Namespaces isolate the same info_hash.
+    expect(await ok.next((f) => f.interval !== undefined)).toMatchObject({ incomplete: 1 })
+    expect(await plain.next((f) => f.interval !== undefined)).toMatchObject({ incomplete: 1 })
+    await expect(connect('/elsewhere')).rejects.toThrow('HTTP 404')
+  })
+
+  it('serves /stats, /health and /metrics', async () => {
+    const base = `http://127.0.0.1:${tracker.port}`
+    const stats = (await (await fetch(`${base}/stats`)).json()) as Record<string, unknown>
+    expect(stats).toMatchObject({ transport })
+    expect(stats.peers).toEqual(expect.any(Number))
+    expect(Array.isArray(stats.topSwarms)).toBe(true)
+    expect(await (await fetch(`${base}/health`)).json()).toMatchObject({ status: 'ok', service: 'tracker' })
+    expect(await (await fetch(`${base}/metrics`)).text()).toContain('tracker_events_total')
+  })
+})
+
+describe('tracker limits', () => {
+  it('refuses foreign origins and connections beyond the cap', async () => {
+    const tracker = await startTracker(
+      loadTrackerConfig({ overrides: { port: 0, host: '127.0.0.1', allowedOrigins: ['https://ok.example'], maxConnections: 1 } }),
+      log,
+    )
+    const url = `ws://127.0.0.1:${tracker.port}/`
+    try {
+      await expect(RawClient.connect(url, { origin: 'https://evil.example' })).rejects.toThrow('HTTP 403')
+      const first = await RawClient.connect(url, { origin: 'https://ok.example' })
+      await expect(RawClient.connect(url, { origin: 'https://ok.example' })).rejects.toThrow('HTTP 503')
+      await first.close()
+    } finally {
+      await tracker.close()
+    }
+  })
+})
