@@ -4,7 +4,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify'
 import cookie from '@fastify/cookie'
 import swagger from '@fastify/swagger'
 import fastifyStatic from '@fastify/static'
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { TypeBoxValidatorCompiler, registerAjvFormats, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Counter } from 'prom-client'
 import type { EngagementConfig } from './config.ts'
 import type { Ctx } from './context.ts'
@@ -68,9 +68,11 @@ export async function buildApp(config: EngagementConfig, deps: EngagementDeps = 
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: false,
-    // Unknown properties are refused, not silently dropped; query strings are coerced to their types.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
+  // TypeBox checks every part: bodies exactly as sent (no coercion, unknown properties refused),
+  // params and query strings converted to their declared types first.
+  registerAjvFormats()
+  app.setValidatorCompiler(TypeBoxValidatorCompiler)
   app.addHook('onClose', async () => {
     if (deps.kv === undefined) await kv.close()
     if (deps.db === undefined) await db.close()

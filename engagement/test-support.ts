@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { generate } from 'otplib'
+import { Redis } from 'ioredis'
 import { loadEngagementConfig, type EngagementConfig } from './config.ts'
 import { buildApp, type BuiltApp } from './server.ts'
 import { dropSchema } from './store/db.ts'
@@ -56,7 +57,24 @@ export async function makeApp(overrides: Record<string, unknown> = {}, origin?: 
     async close() {
       await built.app.close()
       await dropSchema(config.databaseUrl, config.databaseSchema)
+      await dropKvPrefix(config.redisUrl, config.kvPrefix)
     },
+  }
+}
+
+/** Deletes a test's keys from the real Redis (the in-process store vanishes on close). */
+export async function dropKvPrefix(url: string, prefix: string): Promise<void> {
+  if (url === '' || !prefix.startsWith('test:')) return
+  const r = new Redis(url)
+  try {
+    let cursor = '0'
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500)
+      cursor = next
+      if (keys.length > 0) await r.del(...keys)
+    } while (cursor !== '0')
+  } finally {
+    await r.quit()
   }
 }
 

@@ -17,8 +17,11 @@ import { peerTtlSec, type TrackerConfig } from './config.ts'
 
 /** The transport's handle on one socket. */
 export interface Sink {
-  /** Sends a text frame now; returns false if the transport dropped it. */
-  send(frame: Frame): boolean
+  /**
+   * Sends text frames now, as one write where the transport can (uWS cork); returns how many
+   * the transport dropped.
+   */
+  sendBatch(frames: Frame[]): number
   /** Bytes queued and not yet written to the socket. */
   buffered(): number
   /** Closes with a WebSocket close code. */
@@ -45,6 +48,10 @@ interface ConnState {
   sink: Sink
   tokens: number
   refillMs: number
+  open: boolean
+  /** Frames waiting for the end-of-turn flush, and their bytes. */
+  queue: Frame[] | undefined
+  queuedBytes: number
 }
 
 /** Refills a token bucket and takes one token; false when the connection is over its rate. */
@@ -82,12 +89,19 @@ export class TrackerHost {
   private readonly conns = new Map<number, ConnState>()
   private readonly core: SwarmCore
   private nextId = 1
+  private dirty: ConnState[] = []
+  private flushScheduled = false
 
+  /**
+   * `schedule` runs the flush after the current I/O turn: frames for one socket produced while
+   * handling many incoming messages leave in one write, which is most of the kernel cost.
+   */
   constructor(
     private readonly config: TrackerConfig,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
     private readonly rng: () => number = Math.random,
+    private readonly schedule: (f: () => void) => void = setImmediate,
   ) {
     this.core = new SwarmCore({
       intervalSec: config.intervalSec,
@@ -106,7 +120,7 @@ export class TrackerHost {
   /** Registers an admitted socket; returns its id. */
   open(sink: Sink, namespace: string, locality: string): number {
     const id = this.nextId++
-    this.conns.set(id, { sink, tokens: this.config.rateLimitBurst, refillMs: this.now() })
+    this.conns.set(id, { sink, tokens: this.config.rateLimitBurst, refillMs: this.now(), open: true, queue: undefined, queuedBytes: 0 })
     this.core.open(id, namespace, locality)
     return id
   }
@@ -149,17 +163,49 @@ export class TrackerHost {
   private deliver(o: Outgoing): void {
     const target = this.conns.get(o.to)
     if (target === undefined) return
-    const queued = target.sink.buffered()
+    const queued = target.sink.buffered() + target.queuedBytes
     if (queued > this.config.closeAboveBytes) {
       this.counters.slowClosed++
       this.closeConn(o.to, CLOSE.policy, 'too slow')
       return
     }
+    // Offers and answers are expendable (the client retries next interval); replies are not.
     if (queued > this.config.dropAboveBytes && o.type !== 'reply') {
       this.counters.dropped++
       return
     }
-    if (!target.sink.send(encodeOutgoing(o, this.config.intervalSec))) this.counters.dropped++
+    const frame = encodeOutgoing(o, this.config.intervalSec)
+    if (target.queue === undefined) {
+      target.queue = [frame]
+      this.dirty.push(target)
+    } else target.queue.push(frame)
+    target.queuedBytes += frame.length
+    if (!this.flushScheduled) {
+      this.flushScheduled = true
+      this.schedule(this.flushBound)
+    }
+  }
+
+  private readonly flushBound = (): void => {
+    this.flush()
+  }
+
+  /** Writes every queued frame; runs once per I/O turn. */
+  flush(): void {
+    this.flushScheduled = false
+    const dirty = this.dirty
+    this.dirty = []
+    for (const conn of dirty) {
+      const frames = conn.queue
+      conn.queue = undefined
+      conn.queuedBytes = 0
+      if (!conn.open || frames === undefined) continue
+      try {
+        this.counters.dropped += conn.sink.sendBatch(frames)
+      } catch (err) {
+        this.log.debug({ err }, 'send failed')
+      }
+    }
   }
 
   private closeConn(id: number, code: number, reason: string): void {
@@ -175,7 +221,11 @@ export class TrackerHost {
 
   /** The transport reports a socket gone; everything it owned is released. */
   closed(id: number): void {
-    if (!this.conns.delete(id)) return
+    const conn = this.conns.get(id)
+    if (conn === undefined) return
+    conn.open = false
+    conn.queue = undefined
+    this.conns.delete(id)
     this.core.close(id)
   }
 

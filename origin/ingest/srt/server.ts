@@ -58,6 +58,7 @@ interface Session {
   conclusion?: Uint8Array
   upstream?: Socket
   upstreamCookie?: number
+  upstreamPort?: number
   publisher?: Publisher
   sentData: boolean
 }
@@ -86,6 +87,10 @@ export async function startSrtServer(o: SrtServerOptions): Promise<SrtServer> {
   const log = o.logger
 
   const send = (s: Session, p: Uint8Array): void => sock.send(p, s.remote.port, s.remote.address)
+
+  const toUpstream = (s: Session, p: Uint8Array): void => {
+    if (s.upstreamPort !== undefined) s.upstream?.send(p, s.upstreamPort, '127.0.0.1')
+  }
 
   const closeSession = (s: Session, why: string): void => {
     if (s.phase === 'closed') return
@@ -124,9 +129,12 @@ export async function startSrtServer(o: SrtServerOptions): Promise<SrtServer> {
     const up = createSocket('udp4')
     s.upstream = up
     up.on('error', () => closeSession(s, 'upstream socket error'))
-    up.on('message', (msg) => onUpstream(s, msg))
+    // Unconnected on purpose: ICMP port-unreachable while ffmpeg is still starting must not error.
+    up.on('message', (msg, from) => {
+      if (from.port === port) onUpstream(s, msg)
+    })
     await new Promise<void>((resolve) => up.bind(0, '127.0.0.1', () => resolve()))
-    up.connect(port, '127.0.0.1')
+    s.upstreamPort = port
     // ffmpeg needs a moment to open its listener; repeat the caller's induction until it answers.
     const poke = setInterval(() => {
       if (s.phase !== 'starting' || s.induction === undefined) {
@@ -138,7 +146,7 @@ export async function startSrtServer(o: SrtServerOptions): Promise<SrtServer> {
         closeSession(s, 'ffmpeg listener did not answer')
         return
       }
-      up.send(s.induction)
+      up.send(s.induction, port, '127.0.0.1')
     }, 100)
   }
 
@@ -149,7 +157,7 @@ export async function startSrtServer(o: SrtServerOptions): Promise<SrtServer> {
       if (!hs.ok || hs.hs.type !== HS_INDUCTION || s.conclusion === undefined) return
       s.upstreamCookie = hs.hs.cookie
       s.phase = 'concluding'
-      s.upstream?.send(withCookie(s.conclusion, hs.hs.cookie))
+      toUpstream(s, withCookie(s.conclusion, hs.hs.cookie))
       return
     }
     if (s.phase === 'concluding' && isHandshake(msg)) {
@@ -175,7 +183,7 @@ export async function startSrtServer(o: SrtServerOptions): Promise<SrtServer> {
         s.publisher.noteInput()
       }
       const out = isHandshake(msg) && s.upstreamCookie !== undefined ? withCookie(msg, s.upstreamCookie) : msg
-      s.upstream?.send(out)
+      toUpstream(s, out)
       return
     }
     if (!isHandshake(msg)) return

@@ -9,7 +9,7 @@ import type { Logger } from '../../../common/log.ts'
 import { BoxSplitter } from './box-splitter.ts'
 import { outputFd } from './args.ts'
 import { FragmentStamper } from './stamper.ts'
-import { parseProgress, splitLines, type FfmpegProgress } from './stats.ts'
+import { parseProgress, redactLine, splitLines, type FfmpegProgress } from './stats.ts'
 
 /** Callbacks of one ffmpeg run. */
 export interface FfmpegHandlers {
@@ -123,7 +123,7 @@ export class FfmpegProcess {
       for (const line of r.lines) {
         const p = parseProgress(line)
         if (p !== undefined) this.o.handlers.progress(p)
-        else this.o.logger.warn({ pid: this.child.pid, ffmpeg: line.slice(0, 500) }, 'ffmpeg')
+        else this.o.logger.warn({ pid: this.child.pid, ffmpeg: redactLine(line).slice(0, 500) }, 'ffmpeg')
       }
     })
   }

@@ -28,3 +28,8 @@ export function splitLines(tail: string, chunk: string): { lines: string[]; tail
   // A runaway line without terminators must not grow without bound.
   return { lines: parts.filter((l) => l.trim() !== ''), tail: rest.length > 4096 ? '' : rest }
 }
+
+/** Removes secrets ffmpeg echoes back (the SRT passphrase and stream id in its input URL). */
+export function redactLine(line: string): string {
+  return line.replace(/(passphrase|streamid)=[^&\s:]*/g, '$1=[redacted]')
+}

@@ -1,0 +1,237 @@
+/**
+ * `npm run bench -- tracker --json [--peers 4000] [--swarms 40] [--offers 5] [--rounds 5]
+ * [--idle 18000] [--loaders 4] [--only ours|reference]`
+ *
+ * Runs our tracker and bittorrent-tracker's server each in its own process on 127.0.0.1 under
+ * identical load from separate load processes, and reports per tracker: its own CPU µs per
+ * announce (from /proc/<pid>/stat, so load generation does not count), announces per CPU-second,
+ * RSS and PSS per idle peer, and connections held. Ratios are ours / reference.
+ */
+import { fork, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
+import type { BenchResult } from '../main.ts'
+import type { LoaderCommand, LoaderReply } from './loader.ts'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const CLK_TCK = 100
+
+interface Flags {
+  peers: number
+  swarms: number
+  offers: number
+  rounds: number
+  idle: number
+  loaders: number
+  only: string
+}
+
+function parseFlags(args: string[]): Flags {
+  const get = (name: string, def: number): number => {
+    const i = args.indexOf(`--${name}`)
+    const v = i >= 0 ? Number(args[i + 1]) : def
+    if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a non-negative number`)
+    return Math.floor(v)
+  }
+  const onlyAt = args.indexOf('--only')
+  return {
+    peers: get('peers', 4000),
+    swarms: Math.max(1, get('swarms', 40)),
+    offers: get('offers', 5),
+    rounds: Math.max(1, get('rounds', 5)),
+    idle: get('idle', 18000),
+    loaders: Math.max(1, get('loaders', 4)),
+    only: onlyAt >= 0 ? (args[onlyAt + 1] ?? '') : '',
+  }
+}
+
+/** Soft limit on open files of this process (children inherit it). */
+export function openFileLimit(): number {
+  const m = /Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'))
+  return m?.[1] !== undefined ? Number(m[1]) : 1024
+}
+
+/** User and system CPU of a whole process (all threads), microseconds. */
+export function cpuTimes(pid: number): { user: number; sys: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  // After the comm field: state is index 0, utime 11, stime 12.
+  return { user: (Number(fields[11]) * 1e6) / CLK_TCK, sys: (Number(fields[12]) * 1e6) / CLK_TCK }
+}
+
+/** User + system CPU of a whole process, microseconds. */
+export function cpuMicros(pid: number): number {
+  const t = cpuTimes(pid)
+  return t.user + t.sys
+}
+
+/** RSS and PSS of a process, bytes. */
+export function memoryBytes(pid: number): { rss: number; pss: number } {
+  const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
+  let pss = '0'
+  try {
+    pss = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? '0'
+  } catch {
+    // smaps_rollup needs Linux 4.14+; PSS is then reported as 0.
+  }
+  return { rss: Number(rss ?? 0) * 1024, pss: Number(pss) * 1024 }
+}
+
+function request<T>(child: ChildProcess, msg: unknown, timeoutMs = 600_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('child timed out')), timeoutMs)
+    child.once('message', (m) => {
+      clearTimeout(t)
+      resolve(m as T)
+    })
+    child.send(msg as object)
+  })
+}
+
+function spawnChild(file: string, args: string[]): ChildProcess {
+  // BENCH_CPU_PROF_DIR=<dir> writes a V8 CPU profile of each tracker process there.
+  const prof = process.env.BENCH_CPU_PROF_DIR
+  const extra = prof !== undefined && file === 'tracker-proc.ts' ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []
+  return fork(join(here, file), args, { execArgv: ['--import', 'tsx', '--expose-gc', ...extra], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+}
+
+async function startTracker(kind: string): Promise<{ child: ChildProcess; port: number; pid: number }> {
+  const child = spawnChild('tracker-proc.ts', [kind])
+  const ready = await new Promise<{ port: number; pid: number }>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { port: number; pid: number }))
+    child.once('exit', (code) => reject(new Error(`${kind} tracker exited with ${code ?? 'signal'}`)))
+  })
+  return { child, ...ready }
+}
+
+async function stopAll(children: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null || c.signalCode !== null) return resolve()
+          c.once('exit', () => resolve())
+          c.kill('SIGTERM')
+          setTimeout(() => c.kill('SIGKILL'), 5000).unref()
+        }),
+    ),
+  )
+}
+
+const SRC_IPS = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`)
+
+async function connectLoaders(loaders: ChildProcess[], port: number, total: number, swarms: number, offers: number): Promise<LoaderReply[]> {
+  const per = Math.ceil(total / loaders.length)
+  return Promise.all(
+    loaders.map((l, i) => {
+      const cmd: LoaderCommand = { cmd: 'connect', port, count: Math.max(0, Math.min(per, total - i * per)), firstIndex: i * per, swarms, offers, srcIps: SRC_IPS }
+      return request<LoaderReply>(l, cmd)
+    }),
+  )
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/** Announce cost: P peers in S swarms, each re-announcing with `offers` offers for `rounds` rounds. */
+async function announcePhase(kind: string, f: Flags): Promise<Record<string, number>> {
+  const tracker = await startTracker(kind)
+  const loaders = Array.from({ length: f.loaders }, () => spawnChild('loader.ts', []))
+  try {
+    const joined = await connectLoaders(loaders, tracker.port, f.peers, f.swarms, f.offers)
+    await sleep(1000)
+    // One unmeasured round warms the JIT of both trackers alike.
+    await Promise.all(loaders.map((l) => request<LoaderReply>(l, { cmd: 'announce', rounds: 1, timeoutMs: 30_000 } satisfies LoaderCommand)))
+    const cpu0 = cpuTimes(tracker.pid)
+    const t0 = performance.now()
+    const res = await Promise.all(loaders.map((l) => request<LoaderReply>(l, { cmd: 'announce', rounds: f.rounds, timeoutMs: 60_000 } satisfies LoaderCommand)))
+    const wallMs = performance.now() - t0
+    const cpu1 = cpuTimes(tracker.pid)
+    const userUs = cpu1.user - cpu0.user
+    const sysUs = cpu1.sys - cpu0.sys
+    const cpuUs = userUs + sysUs
+    const announces = res.reduce((n, r) => n + (r.announces ?? 0), 0)
+    return {
+      peersConnected: joined.reduce((n, r) => n + (r.connected ?? 0), 0),
+      announces,
+      repliesReceived: res.reduce((n, r) => n + (r.replies ?? 0), 0),
+      offersDelivered: res.reduce((n, r) => n + (r.offersReceived ?? 0), 0),
+      trackerCpuUs: Math.round(cpuUs),
+      trackerUserCpuUs: Math.round(userUs),
+      trackerSysCpuUs: Math.round(sysUs),
+      wallMs: Math.round(wallMs),
+      cpuUsPerAnnounce: Number((cpuUs / Math.max(1, announces)).toFixed(2)),
+      announcesPerCpuSec: Math.round(announces / Math.max(1e-6, cpuUs / 1e6)),
+    }
+  } finally {
+    await stopAll([...loaders, tracker.child])
+  }
+}
+
+/** Idle memory: N connections, each joined to one swarm and then silent. */
+async function idlePhase(kind: string, f: Flags, idle: number): Promise<Record<string, number | string>> {
+  const tracker = await startTracker(kind)
+  const nLoaders = Math.max(f.loaders, Math.ceil(idle / 15000))
+  const loaders = Array.from({ length: nLoaders }, () => spawnChild('loader.ts', []))
+  try {
+    // Warm up (code paths, allocator pools), then take the baseline with those connections gone.
+    await connectLoaders(loaders, tracker.port, Math.min(1000, idle), f.swarms, 0)
+    await sleep(500)
+    await Promise.all(loaders.map((l) => request(l, { cmd: 'close' } satisfies LoaderCommand)))
+    await sleep(1500)
+    await request(tracker.child, { cmd: 'gc' })
+    const before = memoryBytes(tracker.pid)
+    const joined = await connectLoaders(loaders, tracker.port, idle, f.swarms, 0)
+    await sleep(2000)
+    await request(tracker.child, { cmd: 'gc' })
+    const after = memoryBytes(tracker.pid)
+    const held = joined.reduce((n, r) => n + (r.connected ?? 0), 0)
+    const firstError = joined.find((r) => r.firstError !== undefined)?.firstError
+    return {
+      idlePeersAttempted: idle,
+      connectionsHeld: held,
+      rssBaselineBytes: before.rss,
+      rssBytes: after.rss,
+      rssBytesPerIdlePeer: Math.round((after.rss - before.rss) / Math.max(1, held)),
+      pssBytesPerIdlePeer: Math.round((after.pss - before.pss) / Math.max(1, held)),
+      ...(firstError !== undefined ? { firstConnectError: firstError } : {}),
+    }
+  } finally {
+    await stopAll([...loaders, tracker.child])
+  }
+}
+
+const ratio = (a: unknown, b: unknown): number | null => (typeof a === 'number' && typeof b === 'number' && b > 0 ? Number((a / b).toFixed(3)) : null)
+
+/** Runs the suite. */
+export async function run(args: string[]): Promise<BenchResult> {
+  const f = parseFlags(args)
+  const fdLimit = openFileLimit()
+  // Each side of every connection needs a descriptor; leave headroom for the process itself.
+  const idle = Math.min(f.idle, fdLimit - 200)
+  const startedAt = new Date().toISOString()
+  const kinds = f.only !== '' ? [f.only] : ['ours', 'reference']
+  const results: Record<string, Record<string, unknown>> = {}
+  for (const kind of kinds) {
+    const announce = await announcePhase(kind, f)
+    const idleFigures = idle > 0 ? await idlePhase(kind, f, idle) : {}
+    results[kind] = { ...announce, ...idleFigures }
+  }
+  const ours = results.ours ?? {}
+  const ref = results.reference ?? {}
+  return {
+    suite: 'tracker',
+    startedAt,
+    params: { ...f, idle, sdpBytes: 'about 2 KB per offer', loadTarget: '127.0.0.1', sourceAddresses: SRC_IPS.length },
+    openFileLimit: fdLimit,
+    ...(idle < f.idle ? { idleCappedBy: `RLIMIT_NOFILE ${fdLimit} (no CAP_SYS_RESOURCE to raise it)` } : {}),
+    ours,
+    reference: ref,
+    ratios: {
+      cpuPerAnnounce: ratio(ours.cpuUsPerAnnounce, ref.cpuUsPerAnnounce),
+      rssPerIdlePeer: ratio(ours.rssBytesPerIdlePeer, ref.rssBytesPerIdlePeer),
+      pssPerIdlePeer: ratio(ours.pssBytesPerIdlePeer, ref.pssBytesPerIdlePeer),
+    },
+    targets: { cpuPerAnnounceRatioMax: 0.2, memoryPerIdlePeerRatioMax: 0.333, idlePeersMin: 100000 },
+  }
+}

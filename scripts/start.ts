@@ -1,0 +1,93 @@
+/**
+ * The one-machine demo behind `npm start`: tracker, origin and engagement in one process with the
+ * embedded backends (PGlite, in-process bus), plus two synthetic cameras for event `demo` — angle
+ * `main` over RTMP and angle `wide` over SRT. Environment variables configure each service as usual
+ * (`ORIGIN_*`, `TRACKER_*`, `ENGAGEMENT_*`, `DATABASE_URL`, `REDIS_URL`).
+ */
+import { randomBytes } from 'node:crypto'
+import { createLogger } from '../common/log.ts'
+import { loadTrackerConfig } from '../tracker/config.ts'
+import { startTracker } from '../tracker/server.ts'
+import { loadOriginConfig } from '../origin/config.ts'
+import { startOrigin } from '../origin/server.ts'
+import { loadEngagementConfig } from '../engagement/config.ts'
+import { startEngagement } from '../engagement/server.ts'
+import { startSyntheticCamera } from '../origin/demo/cameras.ts'
+
+const log = createLogger('demo')
+
+async function main(): Promise<void> {
+  const adminToken = randomBytes(24).toString('base64url')
+  const internalToken = randomBytes(24).toString('base64url')
+  const keys = { main: `demo-main-${randomBytes(8).toString('hex')}`, wide: `demo-wide-${randomBytes(8).toString('hex')}` }
+
+  const trackerConfig = loadTrackerConfig({ env: process.env })
+  const tracker = await startTracker(trackerConfig, createLogger('tracker', trackerConfig.logLevel))
+
+  const engagementConfig = loadEngagementConfig(process.env, {
+    dev: true,
+    originAdminToken: adminToken,
+    internalToken,
+    ...(process.env.ENGAGEMENT_PGLITE_DATA_DIR === undefined && process.env.DATABASE_URL === undefined ? { pgliteDataDir: '.data/pglite' } : {}),
+  })
+  const engagement = await startEngagement(engagementConfig)
+
+  const originConfig = loadOriginConfig({
+    env: process.env,
+    overrides: {
+      adminToken,
+      internalToken,
+      engagementUrl: `http://127.0.0.1:${String(engagement.port)}`,
+      streamKeys: [
+        { key: keys.main, event: 'demo', angle: 'main', label: 'Main camera' },
+        { key: keys.wide, event: 'demo', angle: 'wide', label: 'Wide shot' },
+      ],
+    },
+  })
+  const origin = await startOrigin(originConfig)
+
+  const cameras = [
+    startSyntheticCamera({ url: `rtmp://127.0.0.1:${String(origin.rtmpPort)}/live/${keys.main}`, label: 'MAIN' }),
+    startSyntheticCamera({
+      url: `srt://127.0.0.1:${String(origin.srtPort)}?streamid=publish:${keys.wide}${originConfig.srtPassphrase === '' ? '' : `&passphrase=${originConfig.srtPassphrase}`}`,
+      label: 'WIDE',
+    }),
+  ]
+
+  const web = `http://localhost:${String(engagement.port)}`
+  const lines = [
+    '',
+    'Swarmstage is running. Open:',
+    `  viewer           ${web}/e/demo`,
+    `  sign up / in     ${web}/signup  ${web}/signin`,
+    `  multivariant     http://localhost:${String(origin.httpPort)}/live/demo/main/master.m3u8`,
+    `  angles           http://localhost:${String(origin.httpPort)}/live/demo/angles.json`,
+    `  tracker stats    http://localhost:${String(tracker.port)}/stats`,
+    `  API description  ${web}/api/openapi.json`,
+    `  publish (OBS)    rtmp://localhost:${String(origin.rtmpPort)}/live/<stream key from the creator page>`,
+    'Press Ctrl+C to stop.',
+    '',
+  ]
+  process.stdout.write(lines.join('\n') + '\n')
+
+  let stopping = false
+  const stop = (signal: string): void => {
+    if (stopping) return
+    stopping = true
+    log.info({ signal }, 'stopping')
+    void (async () => {
+      for (const c of cameras) await c.stop()
+      await origin.close()
+      await engagement.close()
+      await tracker.close()
+      process.exit(0)
+    })()
+  }
+  process.once('SIGINT', () => stop('SIGINT'))
+  process.once('SIGTERM', () => stop('SIGTERM'))
+}
+
+main().catch((err: unknown) => {
+  log.fatal({ err }, 'demo failed to start')
+  process.exit(1)
+})
