@@ -16,8 +16,8 @@ export const EngagementConfigSchema = Type.Object(
     databaseUrl: Type.String({ default: '' }),
     /** PostgreSQL schema to use (tests give each file its own); empty means `public`. */
     databaseSchema: Type.String({ default: '', pattern: '^[a-z_][a-z0-9_]{0,62}$|^$' }),
-    /** PGlite data directory; empty means in-memory. */
-    pgliteDataDir: Type.String({ default: '' }),
+    /** PGlite data directory (persistent `npm start`); empty means in-memory (tests). */
+    pgliteDataDir: Type.String({ default: '.data/engagement-pglite' }),
     /** Redis URL; empty means the in-process store. */
     redisUrl: Type.String({ default: '' }),
     /** Prefix of every kv key (tests isolate themselves with a random one). */
@@ -34,6 +34,10 @@ export const EngagementConfigSchema = Type.Object(
     rememberRotateSec: Type.Integer({ minimum: 10, default: 3600 }),
     /** High-sensitivity actions need a second factor within this many seconds. */
     stepUpMaxAgeSec: Type.Integer({ minimum: 10, default: 300 }),
+    /** Sign-in attempts one IP may make per 15 minutes, across all accounts. */
+    loginPerIpPer15Min: Type.Integer({ minimum: 1, default: 100 }),
+    /** Registrations one IP may make per hour. */
+    registerPerIpPerHour: Type.Integer({ minimum: 1, default: 20 }),
     /** Session cookie name. */
     cookieName: Type.String({ default: 'ss_session' }),
     /** Largest accepted request body in bytes. */

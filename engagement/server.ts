@@ -17,7 +17,7 @@ import { createRegistry } from '../common/metrics.ts'
 import { openDatabase, openKv } from './plugins/storage.ts'
 import { createThrottles } from './plugins/rate-limits.ts'
 import { createAudit } from './plugins/audit.ts'
-import { ApiError, registerErrors } from './plugins/errors.ts'
+import { ApiError, registerErrors, registerInputGuard } from './plugins/errors.ts'
 import { registerSessions } from './plugins/sessions.ts'
 import { createOriginAdmin, type OriginAdmin } from './clients/origin-admin.ts'
 import { loginRoutes } from './routes/auth/login.ts'
@@ -60,7 +60,7 @@ export async function buildApp(config: EngagementConfig, deps: EngagementDeps = 
     now,
     log,
     sessions: new Sessions(kv, config, now),
-    throttles: createThrottles(kv),
+    throttles: createThrottles(kv, config),
     audit: createAudit(db, now, log),
     origin: deps.origin ?? createOriginAdmin(config.originAdminUrl, config.originAdminToken),
   }
@@ -85,6 +85,7 @@ export async function buildApp(config: EngagementConfig, deps: EngagementDeps = 
   })
 
   registerErrors(app)
+  registerInputGuard(app)
   await app.register(cookie)
   await app.register(swagger, {
     openapi: {

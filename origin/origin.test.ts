@@ -2,6 +2,8 @@
  * Integration: the real origin on ephemeral ports, real ffmpeg publishers over RTMP and SRT,
  * live LL-HLS playlists checked with hls-parser.
  */
+import { execFileSync } from 'node:child_process'
+import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import HLS from 'hls-parser'
 import type { MasterPlaylist, MediaPlaylist } from 'hls-parser/types.js'
@@ -16,6 +18,7 @@ const KEYS = [
   { key: 'srt-key-00002', event: 'itest', angle: 'wide', label: 'Wide' },
   { key: 'drop-key-0003', event: 'itest', angle: 'drop', label: 'Drop' },
   { key: 'end-key-00004', event: 'ender', angle: 'main', label: 'Ender' },
+  { key: 'crash-key-005', event: 'itest', angle: 'crash', label: 'Crash' },
 ]
 const ADMIN = 'admin-token-for-tests'
 const LADDER = [
@@ -88,7 +91,7 @@ function liveWith(event: string, angle: string, segments: number): Promise<Await
 
 beforeAll(async () => {
   const config = loadOriginConfig({
-    overrides: { host: '127.0.0.1', httpPort: 0, rtmpPort: 0, srtPort: 0, logLevel: 'warn', graceMs: 5000, streamKeys: KEYS, ladder: LADDER, adminToken: ADMIN },
+    overrides: { host: '127.0.0.1', httpPort: 0, rtmpPort: 0, srtPort: 0, logLevel: 'warn', graceMs: 5000, rtmpHandshakeTimeoutMs: 2000, streamKeys: KEYS, ladder: LADDER, adminToken: ADMIN },
   })
   origin = await startOrigin(config, { sink: recorder })
 })
@@ -208,4 +211,78 @@ describe('origin ingest → LL-HLS', () => {
     expect(ended.raw).not.toContain('#EXT-X-PRELOAD-HINT')
     expect(callsFor('drop', 'end')).toBe(1)
   })
+
+  it('restarts a crashed transcoder under a live RTMP publisher, after a discontinuity', async () => {
+    const cam = camera(rtmpUrl('crash-key-005'), 30)
+    await liveWith('itest', 'crash', 1)
+    const ps = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+    const line = ps.split('\n').find((l) => l.includes('pipe:0') && l.includes('-f flv'))
+    const pid = Number(line?.trim().split(/\s+/)[0])
+    expect(pid).toBeGreaterThan(0)
+    const initsBefore = callsFor('crash', 'init')
+    process.kill(pid, 'SIGKILL')
+    await waitFor('a fresh init after the restart', () => (callsFor('crash', 'init') > initsBefore ? true : undefined))
+    expect(callsFor('crash', 'discontinuity')).toBe(1)
+    expect((await text('/metrics')).body).toMatch(/origin_ffmpeg_restarts_total\{[^}]*angle="crash"[^}]*\} 1/)
+    const p = await waitFor('a segment after the discontinuity', async () => {
+      const m = await mediaPlaylist('itest', 'crash')
+      const i = m.pl.segments.findIndex((x) => x.discontinuity === true)
+      return i >= 0 && m.pl.segments.slice(i).some((x) => x.duration > 0) ? m : undefined
+    })
+    expect(p.pl.endlist).toBe(false)
+    await cam.stop()
+  })
+
+  it('closes RTMP connections that send garbage or stall, and keeps serving', async () => {
+    const garbage = connect(origin.rtmpPort, '127.0.0.1')
+    const closed1 = new Promise<void>((r) => garbage.once('close', () => r()))
+    garbage.on('error', () => undefined)
+    garbage.resume()
+    garbage.write(Buffer.concat([Buffer.from([3]), Buffer.alloc(3072, 0x5a), Buffer.from('not an rtmp chunk stream at all '.repeat(50))]))
+    const stalled = connect(origin.rtmpPort, '127.0.0.1')
+    stalled.on('error', () => undefined)
+    stalled.resume()
+    const closed2 = new Promise<number>((r) => {
+      const t0 = Date.now()
+      stalled.once('close', () => r(Date.now() - t0))
+    })
+    await closed1
+    expect(await closed2).toBeLessThan(5000)
+    expect((await text('/health')).status).toBe(200)
+  })
 })
+
+describe('origin with an SRT passphrase', () => {
+  let secured: OriginHandle
+  const begins: string[] = []
+  const securedCalls: FragmentSink = { ...recorder, begin: (t) => begins.push(t.angle) }
+  beforeAll(async () => {
+    const config = loadOriginConfig({
+      overrides: { host: '127.0.0.1', httpPort: 0, rtmpPort: 0, srtPort: 0, logLevel: 'warn', srtPassphrase: 'correct-horse-battery', streamKeys: KEYS, ladder: LADDER.slice(1) },
+    })
+    secured = await startOrigin(config, { sink: securedCalls })
+  })
+  afterAll(async () => {
+    await secured.close()
+  })
+
+  it('refuses a wrong passphrase and accepts the right one', async () => {
+    const url = (pass: string): string => `srt://127.0.0.1:${secured.srtPort}?streamid=publish:srt-key-00002&passphrase=${pass}`
+    const wrong = startSyntheticCamera({ url: url('wrong-passphrase-1'), label: 'x', width: 128, height: 72, durationSec: 3 })
+    cameras.push(wrong)
+    expect(await wrong.exited).not.toBe(0)
+    // Checked at the proxy from the KMREQ: no stream began, so no transcoder ran.
+    expect(begins).toEqual([])
+    const right = startSyntheticCamera({ url: url('correct-horse-battery'), label: 'x', width: 128, height: 72, durationSec: 4 })
+    cameras.push(right)
+    const seen = await waitFor('encrypted stream playlist', async () => {
+      const res = await fetch(`http://127.0.0.1:${secured.httpPort}/live/itest/wide/xs/index.m3u8`)
+      const body = await res.text()
+      return res.status === 200 && body.includes('#EXTINF') ? body : undefined
+    })
+    expect(seen).toContain('#EXT-X-PART:')
+    expect(begins).toEqual(['wide'])
+    expect(await right.exited).toBe(0)
+  })
+})
+

@@ -10,6 +10,8 @@ import {
   encodeForwardedOffer,
   encodeRelayedAnswer,
   encodeScrapeReply,
+  FrameArena,
+  type Alloc,
   type Frame,
 } from './protocol/encode.ts'
 import { SwarmCore, type CoreStats, type Outgoing } from './core/swarm-core.ts'
@@ -67,14 +69,14 @@ export function takeToken(state: { tokens: number; refillMs: number }, nowMs: nu
 }
 
 /** Encodes one core output into a frame. */
-export function encodeOutgoing(o: Outgoing, intervalSec: number): Frame {
+export function encodeOutgoing(o: Outgoing, intervalSec: number, alloc?: Alloc): Frame {
   switch (o.type) {
     case 'reply':
       return encodeAnnounceReply(o.infoHash, intervalSec, o.complete, o.incomplete)
     case 'offer':
-      return encodeForwardedOffer(o.infoHash, o.fromPeerId, o.offerId, o.offer)
+      return encodeForwardedOffer(o.infoHash, o.fromPeerId, o.offerId, o.offer, alloc)
     case 'answer':
-      return encodeRelayedAnswer(o.infoHash, o.fromPeerId, o.offerId, o.answer)
+      return encodeRelayedAnswer(o.infoHash, o.fromPeerId, o.offerId, o.answer, alloc)
     case 'scrape':
       return encodeScrapeReply(o.files, intervalSec)
     case 'failure':
@@ -91,6 +93,7 @@ export class TrackerHost {
   private nextId = 1
   private dirty: ConnState[] = []
   private flushScheduled = false
+  private readonly arena: FrameArena | undefined
 
   /**
    * `schedule` runs the flush after the current I/O turn: frames for one socket produced while
@@ -102,7 +105,10 @@ export class TrackerHost {
     private readonly now: () => number = Date.now,
     private readonly rng: () => number = Math.random,
     private readonly schedule: (f: () => void) => void = setImmediate,
+    /** True when the transport copies frames during send, so frame memory can be reused. */
+    copiesOnSend = false,
   ) {
+    this.arena = copiesOnSend ? new FrameArena() : undefined
     this.core = new SwarmCore({
       intervalSec: config.intervalSec,
       maxOffers: config.maxOffers,
@@ -174,7 +180,7 @@ export class TrackerHost {
       this.counters.dropped++
       return
     }
-    const frame = encodeOutgoing(o, this.config.intervalSec)
+    const frame = encodeOutgoing(o, this.config.intervalSec, this.arena?.alloc)
     if (target.queue === undefined) {
       target.queue = [frame]
       this.dirty.push(target)
@@ -206,6 +212,7 @@ export class TrackerHost {
         this.log.debug({ err }, 'send failed')
       }
     }
+    this.arena?.reset()
   }
 
   private closeConn(id: number, code: number, reason: string): void {

@@ -51,7 +51,9 @@ export function binaryToHex(s: string): string {
 /** Starts a tracker; resolves once it listens. */
 export async function startTracker(config: TrackerConfig, log: Logger = createLogger('tracker', config.logLevel)): Promise<RunningTracker> {
   const startedAt = Date.now()
-  const host = new TrackerHost(config, log)
+  const uws = config.transport === 'uws' ? await loadUws() : undefined
+  // uWS copies every frame during send(), so frames can live in a reused arena.
+  const host = new TrackerHost(config, log, Date.now, Math.random, setImmediate, uws !== undefined)
   const verifier = new TokenVerifier(config)
   let transport: 'uws' | 'ws' = config.transport
   let messagesPerSec = 0
@@ -105,7 +107,6 @@ export async function startTracker(config: TrackerConfig, log: Logger = createLo
   }
 
   let listening
-  const uws = config.transport === 'uws' ? await loadUws() : undefined
   if (uws !== undefined) {
     listening = await listenUws(uws, config, host, verifier, http)
   } else {

@@ -1,11 +1,15 @@
 /**
- * `npm run bench -- origin [--json] [--held 10000] [--rounds 5] [--seconds 4] [--live-seconds 12] [--skip-live]`
+ * `npm run bench -- origin [--json] [--held 1000,10000] [--rounds 5] [--seconds 4] [--live-seconds 12]
+ *   [--full-seconds 20] [--no-player] [--skip-live]`
  *
  * 1. Blocking reload: N keep-alive connections each hold a blocking playlist request on our server
  *    (its own process); a part lands; wake-up delay = response arrival − landing, p50/p99 over rounds.
  * 2. Part throughput per CPU-second, ours vs nginx (Debian's, one process) serving the same part bytes,
  *    load from a separate process; server CPU from /proc/<pid>/stat.
- * 3. Live: real ffmpeg 720p+360p ladder → packager store: edge lag p50/p95, ffmpeg CPU s per media s.
+ * 3. Live: real ffmpeg 720p+360p ladder → packager store: edge lag p50/p95, ffmpeg CPU s per media s;
+ *    then the whole origin (`startOrigin`, RTMP camera): edge lag seen by an HTTP client, transcoder CPU,
+ *    and hls.js's PDT-based latency in Chromium.
+ * `BENCH_CPU_PROF=1` writes V8 CPU profiles of the child processes to /tmp/prof.
  * All traffic goes to 127.0.0.1 only, bounded in count and time.
  */
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
@@ -161,17 +165,31 @@ async function throughputBench(seconds: number, connections: number): Promise<Re
 /** Runs the suite. */
 export async function run(args: string[]): Promise<BenchResult> {
   const startedAt = new Date().toISOString()
-  const held = arg(args, 'held', 10_000, 1, 15_000)
+  const heldIdx = args.indexOf('--held')
+  const heldLevels = (heldIdx === -1 ? '1000,10000' : (args[heldIdx + 1] ?? '')).split(',').map(Number)
+  if (heldLevels.some((n) => !Number.isInteger(n) || n < 1 || n > 15_000)) throw new Error('--held must list integers 1..15000')
   const rounds = arg(args, 'rounds', 5, 1, 50)
   const seconds = arg(args, 'seconds', 4, 1, 60)
   const liveSeconds = arg(args, 'live-seconds', 12, 4, 120)
-  log(`blocking: ${held} held requests × ${rounds} rounds`)
-  const blocking = await blockingBench(held, rounds)
+  const fullSeconds = arg(args, 'full-seconds', 20, 5, 300)
+  const blocking: Record<string, unknown>[] = []
+  for (const held of heldLevels) {
+    log(`blocking: ${held} held requests × ${rounds} rounds`)
+    blocking.push(await blockingBench(held, rounds))
+  }
   const throughput = await throughputBench(seconds, 32)
   let live: unknown = 'skipped (--skip-live)'
+  let fullOrigin: unknown = 'skipped (--skip-live)'
   if (!args.includes('--skip-live')) {
-    log(`live: ffmpeg 720p+360p ladder for ${liveSeconds} s`)
+    log(`live: ffmpeg 720p+360p ladder for ${liveSeconds} s straight into the packager`)
     live = await measureLiveLadder(liveSeconds)
+    log(`live: full origin (RTMP camera → startOrigin) for ${fullSeconds} s${args.includes('--no-player') ? '' : ' with an hls.js player'}`)
+    try {
+      const { measureFullOrigin } = await import('./full-origin.ts')
+      fullOrigin = await measureFullOrigin(fullSeconds, !args.includes('--no-player'), log)
+    } catch (err) {
+      fullOrigin = { error: (err as Error).message }
+    }
   }
   return {
     suite: 'origin',
@@ -180,6 +198,7 @@ export async function run(args: string[]): Promise<BenchResult> {
     blocking,
     throughput,
     live,
+    fullOrigin,
     targets: { wakeDelayP99Ms: 50, heldRequests: 10_000, partsPerCpuSecRatioOursToNginx: 0.5, edgeLagP95Ms: 500 },
   }
 }

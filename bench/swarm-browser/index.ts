@@ -56,6 +56,8 @@ interface VariantResult {
   stallSec: number
   originEgressBytes: number
   peersMean: number
+  /** HTTP bytes by reason: rendezvous seeding, deadline fallback, the core's own HTTP, other. */
+  httpBytesBy: Record<string, number>
 }
 
 interface Session {
@@ -73,6 +75,7 @@ async function runVariant(browser: Browser, stack: LiveStack, delivery: Delivery
   const staggerMs = Math.min(5000, totalMs / (4 * o.viewers))
   const sessions: (Session | null)[] = []
   const finished: ViewerStats[] = []
+  const httpBy: Record<string, number> = {}
   const latencies: number[] = []
   const peerSamples: number[] = []
   let viewerMs = 0
@@ -84,6 +87,8 @@ async function runVariant(browser: Browser, stack: LiveStack, delivery: Delivery
   const close = async (s: Session): Promise<void> => {
     const st = await s.viewer.stats().catch(() => null)
     if (st) finished.push(st)
+    const b = await s.viewer.breakdown().catch(() => ({}))
+    for (const [k, n] of Object.entries(b)) httpBy[k] = (httpBy[k] ?? 0) + n
     viewerMs += Date.now() - s.joinedAt
     await s.viewer.close()
   }
@@ -137,6 +142,7 @@ async function runVariant(browser: Browser, stack: LiveStack, delivery: Delivery
     stallsPer10ViewerMin: Number((viewerMinutes === 0 ? 0 : (10 * stalls) / viewerMinutes).toFixed(3)),
     stallSec: Number(finished.reduce((n, s) => n + s.stallSec, 0).toFixed(2)),
     originEgressBytes: stack.originEgressBytes() - egress0,
+    httpBytesBy: httpBy,
     peersMean: Number((peerSamples.reduce((a, b) => a + b, 0) / Math.max(1, peerSamples.length)).toFixed(2)),
   }
 }
@@ -156,7 +162,9 @@ async function viaNamespace(args: string[]): Promise<BenchResult> {
     child.stdout.on('data', (d: Buffer) => { out += d.toString() })
     child.on('error', fail)
     child.on('exit', (code) => {
-      const json = out.slice(out.indexOf('{'))
+      // Services may log JSON lines to stdout too; the result is the pretty-printed object at the end.
+      const at = out.lastIndexOf('{\n  "suite"')
+      const json = at === -1 ? '' : out.slice(at)
       if (code !== 0) { fail(new Error(`namespaced run exited with ${code}`)); return }
       try { ok(JSON.parse(json) as BenchResult) } catch (e) { fail(e instanceof Error ? e : new Error(String(e))) }
     })

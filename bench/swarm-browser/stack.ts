@@ -56,10 +56,10 @@ async function startRealStack(opts: { appDir: string; seconds: number }): Promis
     const origin = await startOrigin(loadOriginConfig({
       env: {},
       overrides: {
-        host: '127.0.0.1', httpPort: 0, rtmpPort: 0, srtPort: 0, logLevel: 'warn', ladder: LADDER, x264Preset: 'ultrafast',
+        host: '127.0.0.1', httpPort: 0, rtmpPort: 0, srtPort: 0, logLevel: 'error', ladder: LADDER, x264Preset: 'ultrafast',
         streamKeys: ANGLES.map((a, i) => ({ key: `bench-key-${i}-${a.id}`, event: EVENT, angle: a.id, label: a.label })),
       },
-    }), { logger: createLogger('origin', 'warn') })
+    }), { logger: createLogger('origin', 'error') })
     closers.push(() => origin.close())
     const cameras: SyntheticCamera[] = ANGLES.map((a, i) => startSyntheticCamera({
       url: `rtmp://127.0.0.1:${origin.rtmpPort}/live/bench-key-${i}-${a.id}`,
@@ -72,7 +72,7 @@ async function startRealStack(opts: { appDir: string; seconds: number }): Promis
     }
     const proxy = await startCountingProxy(direct)
     closers.push(() => proxy.close())
-    const tracker = await startTracker(loadTrackerConfig({ env: {}, overrides: { port: 0, host: '127.0.0.1', logLevel: 'warn' } }), createLogger('tracker', 'warn'))
+    const tracker = await startTracker(loadTrackerConfig({ env: {}, overrides: { port: 0, host: '127.0.0.1', logLevel: 'error' } }), createLogger('tracker', 'error'))
     closers.push(() => tracker.close())
     const trackerUrl = `ws://127.0.0.1:${tracker.port}`
     const app = await startAppServer({ root: opts.appDir, clientConfig: { originBaseUrl: proxy.baseUrl, trackerUrls: [trackerUrl], iceServers: [] } })

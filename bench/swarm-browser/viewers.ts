@@ -27,6 +27,8 @@ export interface Viewer {
   /** The video element's currentTime, seconds. */
   currentTime(): Promise<number>
   selectAngle(id: string): Promise<void>
+  /** HTTP bytes by reason (seed, deadline, core, other). */
+  breakdown(): Promise<Record<string, number>>
   close(): Promise<void>
 }
 
@@ -42,6 +44,7 @@ export async function openViewer(browser: Browser, appUrl: string, event: string
     stats: () => page.evaluate(() => (window as unknown as { swarmstage: { stats(): ViewerStats | null } }).swarmstage.stats()),
     currentTime: () => page.evaluate(() => document.querySelector('video')?.currentTime ?? 0),
     selectAngle: (id: string) => page.evaluate((a) => (window as unknown as { swarmstage: { selectAngle(x: string): void } }).swarmstage.selectAngle(a), id),
+    breakdown: () => page.evaluate(() => (window as unknown as { swarmstage: { breakdown(): Record<string, number> } }).swarmstage.breakdown()),
     close: () => context.close(),
   }
 }

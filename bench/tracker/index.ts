@@ -225,6 +225,7 @@ export async function run(args: string[]): Promise<BenchResult> {
     params: { ...f, idle, sdpBytes: 'about 2 KB per offer', loadTarget: '127.0.0.1', sourceAddresses: SRC_IPS.length },
     openFileLimit: fdLimit,
     ...(idle < f.idle ? { idleCappedBy: `RLIMIT_NOFILE ${fdLimit} (no CAP_SYS_RESOURCE to raise it)` } : {}),
+    ...results,
     ours,
     reference: ref,
     ratios: {

@@ -22,3 +22,31 @@ describe('pickNext', () => {
     expect(directionOf('Enter')).toBeNull()
   })
 })
+
+describe('installTvNavigation', () => {
+  it('moves focus with arrows, leaves handled keys and radio Left/Right alone', async () => {
+    const { installTvNavigation } = await import('./tv-nav.ts')
+    document.body.innerHTML = '<button id="a">a</button><button id="b">b</button><input type="radio" id="r" name="g">'
+    const boxes: Record<string, [number, number]> = { a: [0, 0], b: [100, 0], r: [0, 100] }
+    for (const [id, [x, y]] of Object.entries(boxes)) {
+      const el = document.getElementById(id) as HTMLElement
+      el.getBoundingClientRect = () => ({ x, y, width: 50, height: 20, top: y, left: x, right: x + 50, bottom: y + 20, toJSON: () => ({}) }) as DOMRect
+      el.getClientRects = () => [el.getBoundingClientRect()] as unknown as DOMRectList
+    }
+    const off = installTvNavigation(document)
+    const press = (key: string): boolean => (document.activeElement as HTMLElement).dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }))
+    ;(document.getElementById('a') as HTMLElement).focus()
+    press('ArrowRight')
+    expect(document.activeElement?.id).toBe('b')
+    press('ArrowLeft')
+    press('ArrowDown')
+    expect(document.activeElement?.id).toBe('r')
+    expect(press('ArrowRight')).toBe(true) // not prevented: the browser moves within the radio group
+    expect(document.activeElement?.id).toBe('r')
+    press('ArrowUp')
+    expect(document.activeElement?.id).toBe('a')
+    off()
+    press('ArrowRight')
+    expect(document.activeElement?.id).toBe('a')
+  })
+})

@@ -57,7 +57,12 @@ export function installTvNavigation(root: Document = document): () => void {
     const dir = directionOf(e.key)
     if (!dir) return
     const active = root.activeElement as HTMLElement | null
-    if (active && (active.tagName === 'INPUT' && (active as HTMLInputElement).type === 'text')) return
+    if (active?.tagName === 'INPUT') {
+      const type = (active as HTMLInputElement).type
+      // Text fields keep their caret keys; native radios keep Left/Right to move within their group.
+      if (type !== 'radio' && type !== 'checkbox' && type !== 'button') return
+      if (type === 'radio' && (dir === 'left' || dir === 'right')) return
+    }
     const all = [...root.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => el !== active && el.getClientRects().length > 0)
     if (all.length === 0) return
     if (!active || active === root.body) {

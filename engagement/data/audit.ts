@@ -25,6 +25,7 @@ interface Row {
   detail: string
 }
 
+/** Appends one audit entry. */
 export async function insertAudit(q: Queryable, e: Omit<AuditEntry, 'id' | 'at'> & { atMs: number }): Promise<void> {
   await q.query('INSERT INTO audit_log (at, actor_id, action, event_id, target, ip, result, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
     new Date(e.atMs).toISOString(),

@@ -47,6 +47,7 @@ export async function insertEvent(
   return rows.length === 1
 }
 
+/** One event, or null. */
 export async function eventById(q: Queryable, id: string): Promise<EventInfo | null> {
   const rows = await q.query<EventRow>('SELECT * FROM events WHERE id = $1', [id])
   return rows[0] === undefined ? null : toEvent(rows[0])

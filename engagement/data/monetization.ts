@@ -17,6 +17,7 @@ interface Row {
   updated_at: Date | string
 }
 
+/** Settings of an event (defaults when never saved). */
 export async function monetizationOf(q: Queryable, eventId: string): Promise<Monetization> {
   const r = (await q.query<Row>('SELECT * FROM monetization WHERE event_id = $1', [eventId]))[0]
   if (r === undefined) return { priceCents: 0, currency: 'EUR', payoutIban: '', payoutHolder: '', updatedAt: null }
@@ -29,6 +30,7 @@ export async function monetizationOf(q: Queryable, eventId: string): Promise<Mon
   }
 }
 
+/** Creates or replaces the settings of an event. */
 export async function saveMonetization(q: Queryable, eventId: string, m: Omit<Monetization, 'updatedAt'>, atMs: number): Promise<void> {
   await q.query(
     `INSERT INTO monetization (event_id, price_cents, currency, payout_iban, payout_holder, updated_at) VALUES ($1, $2, $3, $4, $5, $6)

@@ -69,15 +69,18 @@ export async function replaceStreamKey(
   return revoked.map((r) => r.id)
 }
 
+/** All keys of an event, active and revoked. */
 export async function streamKeysOfEvent(q: Queryable, eventId: string): Promise<StreamKeyRow[]> {
   return (await q.query<Row>(`${SELECT} WHERE k.event_id = $1 ORDER BY k.angle, k.created_at DESC`, [eventId])).map(toRow)
 }
 
+/** One key of an event, or null. */
 export async function streamKeyById(q: Queryable, eventId: string, id: string): Promise<StreamKeyRow | null> {
   const r = (await q.query<Row>(`${SELECT} WHERE k.event_id = $1 AND k.id = $2`, [eventId, id]))[0]
   return r === undefined ? null : toRow(r)
 }
 
+/** The key with this SHA-256, with its event status (ingest authorization). */
 export async function streamKeyByHash(q: Queryable, keyHash: string): Promise<StreamKeyRow | null> {
   const r = (await q.query<Row>(`${SELECT} WHERE k.key_hash = $1`, [keyHash]))[0]
   return r === undefined ? null : toRow(r)

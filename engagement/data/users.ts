@@ -48,11 +48,13 @@ export async function insertUser(q: Queryable, u: { id: string; email: string; p
   return rows.length === 1
 }
 
+/** Looks a user up by (normalised) email. */
 export async function userByEmail(q: Queryable, email: string): Promise<User | null> {
   const rows = await q.query<UserRow>('SELECT * FROM users WHERE email = $1', [normaliseEmail(email)])
   return rows[0] === undefined ? null : toUser(rows[0])
 }
 
+/** Looks a user up by id. */
 export async function userById(q: Queryable, id: string): Promise<User | null> {
   const rows = await q.query<UserRow>('SELECT * FROM users WHERE id = $1', [id])
   return rows[0] === undefined ? null : toUser(rows[0])

@@ -17,6 +17,7 @@ export interface AuditInput {
 /** Writes audit entries; a failed write is logged, never turned into a failed request. */
 export type Audit = (req: FastifyRequest, e: AuditInput) => Promise<void>
 
+/** Audit writer over the database with the injected clock. */
 export function createAudit(db: Db, now: () => number, log: Logger): Audit {
   return async (req, e) => {
     try {

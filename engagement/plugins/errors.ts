@@ -16,6 +16,7 @@ export const ErrorBody = Type.Object(
     retryAfterSec: Type.Optional(Type.Integer()),
   },
 )
+/** Static type of {@link ErrorBody}. */
 export type ErrorBodyT = Static<typeof ErrorBody>
 
 /** A refusal a handler throws; the error handler turns it into `{ error, message, ... }`. */
@@ -58,5 +59,19 @@ export function registerErrors(app: FastifyInstance): void {
     }
     req.log.error({ err }, 'unhandled error')
     return reply.code(500).send({ error: 'INTERNAL', message: 'internal error' })
+  })
+}
+
+// PostgreSQL text cannot hold NUL, and no field of this API needs control characters that deep.
+function hasNul(v: unknown, depth = 0): boolean {
+  if (typeof v === 'string') return v.includes('\u0000')
+  if (depth > 32 || v === null || typeof v !== 'object') return false
+  return Object.values(v as Record<string, unknown>).some((x) => hasNul(x, depth + 1))
+}
+
+/** Refuses JSON bodies and query strings containing NUL characters with a 400 before validation. */
+export function registerInputGuard(app: FastifyInstance): void {
+  app.addHook('preValidation', async (req) => {
+    if (hasNul(req.body) || hasNul(req.query) || hasNul(req.params)) throw new ApiError(400, 'VALIDATION', 'text must not contain NUL characters')
   })
 }

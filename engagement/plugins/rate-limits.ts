@@ -10,11 +10,11 @@ export interface Throttles {
 }
 
 /** Limits sized so a user mistyping a few times is never blocked and guessing stays hopeless. */
-export function createThrottles(kv: Kv): Throttles {
+export function createThrottles(kv: Kv, limits: { loginPerIpPer15Min: number; registerPerIpPerHour: number }): Throttles {
   return {
-    login: new Throttle(kv, 'login', { perIp: 100, perPair: 5, perAccount: 20, windowSec: 900, blockSec: 60, maxBlockSec: 3600 }),
+    login: new Throttle(kv, 'login', { perIp: limits.loginPerIpPer15Min, perPair: 5, perAccount: 20, windowSec: 900, blockSec: 60, maxBlockSec: 3600 }),
     totp: new Throttle(kv, 'totp', { perIp: 60, perPair: 5, perAccount: 15, windowSec: 900, blockSec: 60, maxBlockSec: 3600 }),
     stepUp: new Throttle(kv, 'stepup', { perIp: 60, perPair: 5, perAccount: 15, windowSec: 900, blockSec: 60, maxBlockSec: 3600 }),
-    register: new Throttle(kv, 'register', { perIp: 20, perPair: 1000, perAccount: 1000, windowSec: 3600, blockSec: 60, maxBlockSec: 60 }),
+    register: new Throttle(kv, 'register', { perIp: limits.registerPerIpPerHour, perPair: 1000, perAccount: 1000, windowSec: 3600, blockSec: 60, maxBlockSec: 60 }),
   }
 }

@@ -39,6 +39,7 @@ export function setSessionCookie(ctx: Ctx, reply: FastifyReply, id: string, reco
   })
 }
 
+/** Expires the session cookie in the browser. */
 export function clearSessionCookie(ctx: Ctx, reply: FastifyReply): void {
   void reply.clearCookie(ctx.config.cookieName, { path: '/', httpOnly: true, sameSite: 'lax', secure: !ctx.config.dev })
 }

@@ -49,6 +49,15 @@ describe('input validation: bad input is a 4xx with a clear message, never a 5xx
     expect((await org.req('DELETE', '/api/sessions/not-hex')).status).toBe(400)
   })
 
+  it('NUL characters (which PostgreSQL text refuses) → 400, not a database error', async () => {
+    const { a: org } = await organizer(t)
+    const r = await org.req('POST', '/api/events', { id: 'nul-event', title: 'bad\u0000title' })
+    expect(r.status).toBe(400)
+    expect(r.body.error).toBe('VALIDATION')
+    expect((await org.req('GET', '/api/events/nul-event')).status).toBe(404)
+    expect((await t.app.inject({ method: 'GET', url: '/api/events?status=%00' })).statusCode).toBe(400)
+  })
+
   it('unknown API paths → 404 JSON', async () => {
     const r = await t.app.inject({ method: 'GET', url: '/api/nope' })
     expect(r.statusCode).toBe(404)
@@ -58,7 +67,7 @@ describe('input validation: bad input is a 4xx with a clear message, never a 5xx
   it('random JSON bodies on every body-taking route never produce a 5xx (property)', async () => {
     const urls = ['/api/auth/register', '/api/auth/login', '/api/auth/step-up', '/api/auth/totp/confirm', '/api/events', '/api/internal/stream-keys/authorize']
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...urls), fc.oneof(fc.jsonValue(), fc.string()), async (url, value) => {
+      fc.asyncProperty(fc.constantFrom(...urls), fc.oneof(fc.jsonValue(), fc.string({ unit: 'binary' }), fc.object({ values: [fc.string({ unit: 'binary' })] })), async (url, value) => {
         const payload = typeof value === 'string' ? value : JSON.stringify(value)
         const r = await post(url, payload)
         expect(r.statusCode).toBeGreaterThanOrEqual(400)

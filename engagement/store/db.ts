@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
 import pg from 'pg'
 import { PGlite } from '@electric-sql/pglite'
 
@@ -83,6 +85,7 @@ async function openPg(opts: DbOptions): Promise<Db> {
 }
 
 async function openPglite(opts: DbOptions): Promise<Db> {
+  if (opts.dataDir !== '') mkdirSync(dirname(opts.dataDir), { recursive: true })
   const lite = opts.dataDir === '' ? new PGlite() : new PGlite(opts.dataDir)
   await lite.waitReady
   if (opts.schema !== '') {

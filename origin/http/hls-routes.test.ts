@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { RenditionSpec } from '../contract.ts'
 import { packagerConfig } from '../packager/config.ts'
 import { createLiveStore, type LiveStore } from '../packager/live-store.ts'
-import { loadFixture } from '../packager/test-media.ts'
+import { loadFixture, synthFragment, synthInit } from '../packager/test-media.ts'
 import { type HlsRoutes, registerHlsRoutes, registerNotFound } from './hls-routes.ts'
 
 const fixture = loadFixture('av-160x90.cmaf')
@@ -210,6 +210,32 @@ describe('media', () => {
   ])('404 for %s', async (_l, path) => {
     feed(4)
     expect((await get(path)).status).toBe(404)
+  })
+
+  it('streams a large part to a slow reader under backpressure, byte for byte', async () => {
+    const t2 = { event: 'demo', angle: 'big' }
+    store.begin(t2, [spec('hi')], BEGIN_MS)
+    store.init(t2, 'hi', synthInit(90000))
+    const filler = new Uint8Array(6 * 1024 * 1024)
+    for (let i = 0; i < filler.length; i++) filler[i] = (i * 31) & 0xff
+    new DataView(filler.buffer).setUint32(0, filler.length)
+    filler.set([0x66, 0x72, 0x65, 0x65], 4) // a 'free' box the packager skips
+    const big = new Uint8Array([...synthFragment(1, 0, 10, 3000, true), ...filler])
+    store.fragment(t2, 'hi', big, BEGIN_MS)
+    const got = await new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = []
+      const s = connect(port, '127.0.0.1', () => {
+        s.write(`GET /live/demo/big/hi/${STREAM}-p0.m4s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)
+        s.pause()
+        setTimeout(() => s.resume(), 300)
+      })
+      s.on('data', (d: Buffer) => chunks.push(d))
+      s.on('end', () => resolve(Buffer.concat(chunks)))
+      s.on('error', reject)
+    })
+    const body = got.subarray(got.indexOf('\r\n\r\n') + 4)
+    expect(body.length).toBe(big.length)
+    expect(body.equals(Buffer.from(big))).toBe(true)
   })
 
   it('404 for paths outside /live', async () => {

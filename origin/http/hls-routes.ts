@@ -107,7 +107,7 @@ export function registerHlsRoutes(app: TemplatedApp, store: LiveStore, opts: Hls
     const headers = baseHeaders(M3U8, mediaPlaylistCacheControl(q.msn !== undefined && !r.ended, r.targetDurationSec), out.lastModifiedMs, origin)
     headers.push(['Vary', 'Accept-Encoding'])
     if (gzip && out.body[0] === 0x1f && out.body[1] === 0x8b) headers.push(['Content-Encoding', 'gzip'])
-    return { headers: process.env.EXP === "1" ? [] : headers, body: out.body }
+    return { headers, body: out.body }
   }
 
   const sendPrepared = (rep: Reply, p: Prepared | undefined): void => {

@@ -43,6 +43,14 @@ describe('WaiterRegistry', () => {
     )
   })
 
+  it('ignores removal of a waiter it never held', () => {
+    const reg = new WaiterRegistry<Waiter>(10, 0)
+    reg.add(w('k', 20))
+    reg.remove(w('k', 20))
+    reg.remove(w('other', 20))
+    expect(reg.size).toBe(1)
+  })
+
   it('does not return removed waiters from a sweep', () => {
     const reg = new WaiterRegistry<Waiter>(10, 0)
     const a = w('k', 20)

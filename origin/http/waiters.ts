@@ -47,11 +47,12 @@ export class WaiterRegistry<W extends Waiter> {
   /** Drops an answered or aborted waiter (its wheel entry is skipped lazily). */
   remove(w: W): void {
     if (w.done) return
+    const set = this.byKey.get(w.key)
+    // Not held (answered at once, or never added): nothing to forget.
+    if (set === undefined || !set.delete(w)) return
     w.done = true
     this.held--
-    const set = this.byKey.get(w.key)
-    set?.delete(w)
-    if (set?.size === 0) this.byKey.delete(w.key)
+    if (set.size === 0) this.byKey.delete(w.key)
   }
 
   /** All live waiters of a key, for one wake pass; answer or keep each. */

@@ -239,6 +239,29 @@ describe('LL-HLS rules on a 60 s live playlist, checked with hls-parser', () => 
   })
 })
 
+describe('every intermediate live playlist passes hls-parser strict mode', () => {
+  it('after each of 150 fragments (parts on at most the last 3 segments, hint, reports)', () => {
+    const store = createLiveStore(packagerConfig())
+    const t = { event: 'demo', angle: 'main' }
+    store.begin(t, [spec('hi', 160, 90), spec('lo', 160, 90)], T0)
+    const f = loadFixture('av-160x90.cmaf')
+    store.init(t, 'hi', f.init)
+    store.init(t, 'lo', f.init)
+    const angle = store.angle('demo', 'main')
+    if (angle === undefined) throw new Error('no angle')
+    for (let i = 0; i < 150; i++) {
+      const frag = f.fragments[i % f.fragments.length] ?? new Uint8Array(0)
+      store.fragment(t, 'hi', frag, T0 + i * 333)
+      store.fragment(t, 'lo', frag, T0 + i * 333)
+      for (const skip of [false, true]) {
+        const pl = HLS.parse(mediaPlaylist(angle, 'hi', skip) ?? '') as MediaPlaylist
+        const withParts = pl.segments.filter((s) => s.parts.some((p) => !p.hint))
+        expect(withParts.length).toBeLessThanOrEqual(3)
+      }
+    }
+  })
+})
+
 describe('live store', () => {
   it('lists angles with labels and liveness; ENDLIST after end', () => {
     const { store, wall } = liveStore(1)

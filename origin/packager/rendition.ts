@@ -235,9 +235,12 @@ export class RenditionPackager {
     return { ok: true, part, closed }
   }
 
-  /** Whether EXT-X-PART lines of this segment are still listed. */
+  /**
+   * Whether EXT-X-PART lines of this segment are still listed: only while its start is within
+   * `partListTargetDurations` target durations of the live edge, so no listed part is older than that.
+   */
   listsParts(seg: Segment): boolean {
-    return this.positionSec - (seg.startSec + seg.durationSec) < this.config.partListTargetDurations * this.targetDurationSec - 1e-9
+    return this.positionSec - seg.startSec <= this.config.partListTargetDurations * this.targetDurationSec + 1e-6
   }
 
   private closeOpen(): Segment | null {
@@ -270,7 +273,7 @@ export class RenditionPackager {
     // Part files stay downloadable `retainExtra` target durations after their lines leave the playlist.
     const partKeepSec = (this.config.partListTargetDurations + this.config.retainExtraTargetDurations) * td
     for (const s of this.listed) {
-      if (this.positionSec - (s.startSec + s.durationSec) <= partKeepSec) break
+      if (this.positionSec - s.startSec <= partKeepSec + 1e-6) break
       for (const p of s.parts) if (this.parts.delete(p.seq)) p.bytes = null
     }
     const usedInits = new Set([...this.listed, ...this.retired.map((r) => r.segment)].map((s) => s.initId))

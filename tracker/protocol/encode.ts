@@ -20,12 +20,61 @@ export interface ScrapeFile {
 
 const q = JSON.stringify
 
-function withRaw(head: string, raw: Uint8Array): Uint8Array {
-  const headLen = Buffer.byteLength(head)
-  const out = Buffer.allocUnsafe(headLen + raw.byteLength + 1)
-  out.write(head, 0, 'utf8')
-  out.set(raw, headLen)
-  out[headLen + raw.byteLength] = 0x7d
+/** Where encoders get output bytes; {@link FrameArena.alloc} avoids one allocation per frame. */
+export type Alloc = (bytes: number) => Buffer
+
+/**
+ * Bump allocator for frames that live only until the next flush. Only for transports that copy
+ * on send (uWebSockets.js does); `reset()` after every frame from it has been sent.
+ */
+export class FrameArena {
+  private buf: Buffer
+  private off = 0
+  constructor(private readonly size = 1 << 20) {
+    this.buf = Buffer.allocUnsafeSlow(size)
+  }
+
+  readonly alloc: Alloc = (n) => {
+    if (n > this.size >> 2) return Buffer.allocUnsafe(n)
+    if (this.off + n > this.size) {
+      // Frames already handed out keep the old block alive until they are sent.
+      this.buf = Buffer.allocUnsafeSlow(this.size)
+      this.off = 0
+    }
+    const out = this.buf.subarray(this.off, this.off + n)
+    this.off += n
+    return out
+  }
+
+  /** Reuses the block from the start. */
+  reset(): void {
+    this.off = 0
+  }
+}
+
+// One announce fans out up to maxOffers frames that share info_hash and peer_id: the encoded
+// prefix is cached for the last (kind, info_hash, peer_id) seen.
+let lastKey = ''
+let lastHead: Buffer = Buffer.alloc(0)
+const OFFER_KEY = Buffer.from(',"offer":')
+const ANSWER_KEY = Buffer.from(',"answer":')
+
+function relayFrame(kind: 'o' | 'a', infoHash: string, fromPeerId: string, offerId: string, raw: Uint8Array, alloc: Alloc): Uint8Array {
+  const key = kind + infoHash + fromPeerId
+  if (key !== lastKey) {
+    lastHead = Buffer.from(`{"action":"announce","info_hash":${q(infoHash)},"peer_id":${q(fromPeerId)},"offer_id":`)
+    lastKey = key
+  }
+  const head = lastHead
+  const id = q(offerId)
+  const idLen = Buffer.byteLength(id)
+  const tail = kind === 'o' ? OFFER_KEY : ANSWER_KEY
+  const out = alloc(head.length + idLen + tail.length + raw.byteLength + 1)
+  let pos = head.copy(out, 0)
+  pos += out.write(id, pos, 'utf8')
+  pos += tail.copy(out, pos)
+  out.set(raw, pos)
+  out[pos + raw.byteLength] = 0x7d
   return out
 }
 
@@ -35,13 +84,13 @@ export function encodeAnnounceReply(infoHash: string, intervalSec: number, compl
 }
 
 /** An offer forwarded to one peer; `offer` is the offerer's raw `offer` object. */
-export function encodeForwardedOffer(infoHash: string, fromPeerId: string, offerId: string, offer: Uint8Array): Frame {
-  return withRaw(`{"action":"announce","info_hash":${q(infoHash)},"peer_id":${q(fromPeerId)},"offer_id":${q(offerId)},"offer":`, offer)
+export function encodeForwardedOffer(infoHash: string, fromPeerId: string, offerId: string, offer: Uint8Array, alloc: Alloc = Buffer.allocUnsafe): Frame {
+  return relayFrame('o', infoHash, fromPeerId, offerId, offer, alloc)
 }
 
 /** An answer relayed to the offerer; `answer` is the answerer's raw `answer` object. */
-export function encodeRelayedAnswer(infoHash: string, fromPeerId: string, offerId: string, answer: Uint8Array): Frame {
-  return withRaw(`{"action":"announce","info_hash":${q(infoHash)},"peer_id":${q(fromPeerId)},"offer_id":${q(offerId)},"answer":`, answer)
+export function encodeRelayedAnswer(infoHash: string, fromPeerId: string, offerId: string, answer: Uint8Array, alloc: Alloc = Buffer.allocUnsafe): Frame {
+  return relayFrame('a', infoHash, fromPeerId, offerId, answer, alloc)
 }
 
 /** Scrape reply in bittorrent-tracker's shape (`files` keyed by binary info_hash). */

@@ -101,12 +101,8 @@ export class AccountApi {
     } catch {
       return { ok: false, status: 0, error: NETWORK_ERROR }
     }
-    let data: unknown = null
-    try {
-      data = await res.json()
-    } catch {
-      data = null
-    }
+    // Non-JSON bodies (a proxy's error page) become null and are reported by status.
+    const data: unknown = await res.json().catch(() => null)
     if (res.ok) {
       const token = (data as { csrfToken?: unknown } | null)?.csrfToken
       if (typeof token === 'string') this.csrfToken = token

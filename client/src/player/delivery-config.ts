@@ -30,16 +30,19 @@ export interface TunedDelivery {
   seedersPerSegment: number
   /** Catch-up playback rate. */
   catchUpRate: number
+  /** A segment not yet received from peers this long before it is needed is fetched over HTTP. */
+  httpLeadSec: number
 }
 
 /** Defaults chosen from the measurements in client/README.md. */
 export const TUNED: TunedDelivery = {
-  liveTargetSec: 2.6,
+  liveTargetSec: 2.7,
   ultraLowTargetSec: 1.3,
-  highDemandSec: 0.6,
+  highDemandSec: 0.3,
   p2pWindowSec: 4,
   seedersPerSegment: 1,
   catchUpRate: 1.1,
+  httpLeadSec: 0.5,
 }
 
 /** Server-provided delivery settings (from `/api/client-config`). */
@@ -74,8 +77,8 @@ export function hlsConfigFor(mode: LatencyMode, delivery: Delivery, tuned: Tuned
     // Complete segments only: parts would bypass P2P. Blocking reloads still wake us per segment.
     lowLatencyMode: false,
     // hls.js's liveSyncDuration is media time from the playlist edge; the edge trails the wall
-    // clock by about the packaging delay, so start slightly under the glass-to-glass target.
-    liveSyncDuration: tuned.liveTargetSec - 0.3,
+    // clock by the packaging delay (about 0.5 s measured on our origin), so start that much under.
+    liveSyncDuration: tuned.liveTargetSec - 0.6,
     liveMaxLatencyDuration: tuned.liveTargetSec + 8,
     // Setting these stops the engine from raising liveSyncDurationCount/maxBufferLength.
     maxBufferLength: 6,
@@ -122,8 +125,8 @@ export function catchUpFor(mode: LatencyMode, tuned: TunedDelivery = TUNED): Cat
   const targetSec = mode === 'ultra-low' ? tuned.ultraLowTargetSec : tuned.liveTargetSec
   return {
     targetSec,
-    startAboveSec: 0.25,
-    stopAboveSec: 0.05,
+    startAboveSec: 0.15,
+    stopAboveSec: 0,
     catchUpRate: tuned.catchUpRate,
     minBufferSec: mode === 'ultra-low' ? 0.3 : 0.5,
     seekAboveSec: 8,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bufferAhead, catchUp, glassToGlassSec, quantile, type CatchUpTuning } from './latency.ts'
+import { bufferAhead, catchUp, glassToGlassSec, httpDeadlineMs, quantile, type CatchUpTuning } from './latency.ts'
 
 const T: CatchUpTuning = { targetSec: 2.6, startAboveSec: 0.25, stopAboveSec: 0.05, catchUpRate: 1.1, minBufferSec: 0.5, seekAboveSec: 8 }
 
@@ -54,5 +54,17 @@ describe('quantile', () => {
     expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5)
     expect(quantile([1, 2, 3, 4], 0.95)).toBeCloseTo(3.85, 6)
     expect(quantile([7], 0.95)).toBe(7)
+  })
+})
+
+describe('httpDeadlineMs', () => {
+  it.each([
+    ['plenty of time', 12, 10.5, 1, true, 0.5, 1000],
+    ['faster playback shortens it', 12, 10.5, 1.1, true, 0.5, 864],
+    ['already inside the lead', 12, 11.7, 1, true, 0.5, 0],
+    ['segment behind the playhead', 12, 13, 1, true, 0.5, 0],
+    ['not playing yet', 12, 0, 1, false, 0.5, 0],
+  ] as const)('%s', (_n, start, pos, rate, playing, lead, want) => {
+    expect(httpDeadlineMs(start, pos, rate, playing, lead)).toBe(want)
   })
 })

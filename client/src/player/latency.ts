@@ -62,3 +62,14 @@ export function quantile(values: readonly number[], p: number): number | null {
   const b = sorted[hi] as number
   return a + (b - a) * (idx - lo)
 }
+
+/**
+ * How long a viewer may wait for peers before fetching a segment over HTTP itself, ms: the time
+ * until the playhead reaches the segment minus `leadSec` (what an HTTP fetch and append need).
+ * Zero (fetch now) when not playing yet or already late.
+ */
+export function httpDeadlineMs(segmentStart: number, position: number, rate: number, playing: boolean, leadSec: number): number {
+  if (!playing || !Number.isFinite(segmentStart) || !Number.isFinite(position)) return 0
+  const untilNeeded = (segmentStart - position) / Math.max(0.25, rate)
+  return Math.max(0, Math.round((untilNeeded - leadSec) * 1000))
+}

@@ -2,7 +2,8 @@ import Hls from 'hls.js'
 import type { ErrorData, FragmentLoaderContext, HlsConfig, Loader, LoaderCallbacks, LoaderConfiguration, LoaderContext, ManifestLoadedData } from 'hls.js'
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs'
 import { bufferAhead, catchUp, glassToGlassSec } from './latency.ts'
-import { isSeeder, makePeerId } from './seeding.ts'
+import { makePeerId } from './seeding.ts'
+import { seedingFragmentLoader, type SeedingHost } from './segment-loader.ts'
 import { QoeAccumulator, type ViewerStats } from './stats.ts'
 import { LiveSegmentStore } from './segment-store.ts'
 import { mainStreamId, type VariantAttributes } from './stream-ids.ts'
@@ -50,6 +51,8 @@ export class ViewerPlayer {
   #timer: ReturnType<typeof setInterval> | undefined
   #retry: ReturnType<typeof setTimeout> | undefined
   #lastLatency: number | null = null
+  /** HTTP bytes by reason, for tuning (`window.swarmstage.breakdown()`). */
+  readonly #httpBy: Record<'seed' | 'deadline' | 'core' | 'other', number> = { seed: 0, deadline: 0, core: 0, other: 0 }
 
   constructor(opts: PlayerOptions) {
     this.#opts = opts
@@ -95,6 +98,11 @@ export class ViewerPlayer {
     })
   }
 
+  /** HTTP bytes by reason: rendezvous seeding, deadline fallback, the core's own HTTP, other (init, parts). */
+  httpBreakdown(): Record<string, number> {
+    return { ...this.#httpBy }
+  }
+
   /** P2P share of received bytes, 0..1. */
   p2pShare(): number {
     return this.#qoe.p2pShare()
@@ -125,7 +133,10 @@ export class ViewerPlayer {
     const { delivery, peers } = this.#opts
     const mode = this.#mode
     const swarmId = swarmIdFor(source.masterUrl)
-    const count = (n: number): void => this.#qoe.addBytes('http', n)
+    const count = (n: number): void => {
+      this.#qoe.addBytes('http', n)
+      this.#httpBy.other += n
+    }
     const Counting = countingLoader(Hls.DefaultConfig.loader as LoaderCtor, count)
     const hlsConfig: Partial<HlsConfig> = { ...hlsConfigFor(mode, delivery), loader: Counting, maxLiveSyncPlaybackRate: 1 }
     const coreConfig = coreConfigFor(mode, delivery, peers, {
@@ -137,8 +148,11 @@ export class ViewerPlayer {
       const engine = new HlsJsP2PEngine({ core: coreConfig })
       const loaders = engine.getConfigForHlsJs() as { fLoader: FragLoaderCtor; pLoader: LoaderCtor }
       hlsConfig.pLoader = (delivery === 'tuned' ? playlistLoader(loaders.pLoader, mode === 'live') : loaders.pLoader) as HlsConfig['pLoader']
-      hlsConfig.fLoader = (delivery === 'tuned' && mode === 'live' ? this.#seedingLoader(loaders.fLoader, swarmId) : loaders.fLoader) as HlsConfig['fLoader']
-      engine.addEventListener('onChunkDownloaded', (bytes, source) => this.#qoe.addBytes(source === 'p2p' ? 'p2p' : 'http', bytes))
+      hlsConfig.fLoader = (delivery === 'tuned' && mode === 'live' ? seedingFragmentLoader(loaders.fLoader, this.#seedingHost(swarmId)) : loaders.fLoader) as HlsConfig['fLoader']
+      engine.addEventListener('onChunkDownloaded', (bytes, source) => {
+        this.#qoe.addBytes(source === 'p2p' ? 'p2p' : 'http', bytes)
+        if (source !== 'p2p') this.#httpBy.core += bytes
+      })
       engine.addEventListener('onChunkUploaded', (bytes) => this.#qoe.addBytes('upload', bytes))
       engine.addEventListener('onPeerConnect', (p) => { if (p.streamType === 'main') this.#peers.add(p.peerId) })
       engine.addEventListener('onPeerClose', (p) => { if (p.streamType === 'main') this.#peers.delete(p.peerId) })
@@ -160,53 +174,24 @@ export class ViewerPlayer {
     })
   }
 
-  /**
-   * Fragment loader for tuned Live mode: when this viewer is the rendezvous seeder of a new segment it
-   * fetches it from the origin at once and stores it, so the core announces it to peers right away;
-   * everyone else asks peers first and falls back to HTTP only inside the high-demand window.
-   */
-  #seedingLoader(Base: FragLoaderCtor, swarmId: string): FragLoaderCtor {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const player = this
-    return class SeedingLoader extends Base {
-      #abort: AbortController | null = null
-      override load(context: FragmentLoaderContext, config: LoaderConfiguration, callbacks: LoaderCallbacks<FragmentLoaderContext>): void {
-        const frag = context.frag
-        const store = player.#store
-        const levelUrl = player.#hls?.levels[frag.level]?.uri
-        const streamId = levelUrl === undefined ? undefined : player.#streamIds.get(levelUrl)
-        const sn = frag.sn
-        if (typeof sn !== 'number' || !store || !streamId || store.hasSegment(swarmId, streamId, sn) ||
-          !isSeeder(player.#peerId, player.#peers, `${frag.level}:${sn}`, TUNED.seedersPerSegment)) {
-          super.load(context, config, callbacks)
-          return
-        }
-        const abort = new AbortController()
-        this.#abort = abort
-        fetch(context.url, { signal: abort.signal })
-          .then(async (res) => {
-            if (!res.ok) throw new Error(`HTTP ${res.status}`)
-            const data = await res.arrayBuffer()
-            player.#qoe.addBytes('http', data.byteLength)
-            if (player.#store === store) store.put(swarmId, streamId, sn, data, frag.start, frag.end)
-          })
-          .catch(() => {
-            // Seeding failed or was aborted: the core's own HTTP/P2P path below still loads it.
-          })
-          .finally(() => {
-            if (!abort.signal.aborted) super.load(context, config, callbacks)
-          })
-      }
-
-      override abort(): void {
-        this.#abort?.abort()
-        super.abort()
-      }
-
-      override destroy(): void {
-        this.#abort?.abort()
-        super.destroy()
-      }
+  #seedingHost(swarmId: string): SeedingHost {
+    const v = this.#opts.video
+    return {
+      swarmId,
+      peerId: this.#peerId,
+      seedersPerSegment: TUNED.seedersPerSegment,
+      leadSec: TUNED.httpLeadSec,
+      store: () => this.#store,
+      streamIdOf: (level) => {
+        const url = this.#hls?.levels[level]?.uri
+        return url === undefined ? undefined : this.#streamIds.get(url)
+      },
+      peers: () => this.#peers,
+      playback: () => ({ position: v.currentTime, rate: v.playbackRate || 1, playing: !v.paused && v.readyState >= 3 }),
+      addHttpBytes: (n, why) => {
+        this.#qoe.addBytes('http', n)
+        this.#httpBy[why] += n
+      },
     }
   }
 

@@ -15,6 +15,8 @@ export interface SwarmstageApi {
   selectAngle(id: string): void
   /** Switches latency mode. */
   selectMode(mode: LatencyMode): void
+  /** HTTP bytes by reason (seed, deadline, core, other), for tuning. */
+  breakdown(): Record<string, number>
   /** Delivery variant in use. */
   delivery(): Delivery
 }

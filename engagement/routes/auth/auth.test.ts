@@ -217,3 +217,19 @@ describe('accounts, sessions and 2FA', async () => {
     expect(statuses.slice(5)).toEqual([429, 429])
   })
 })
+
+describe('per-IP limits', async () => {
+  const t = await makeApp({ registerPerIpPerHour: 3, loginPerIpPer15Min: 4 })
+  afterAll(() => t.close())
+
+  it('registration and sign-in attempts per IP are capped, other IPs unaffected', async () => {
+    const a = new Agent(t, '203.0.113.9')
+    const reg: number[] = []
+    for (let i = 0; i < 4; i++) reg.push((await a.req('POST', '/api/auth/register', { email: freshEmail(), password: GOOD_PASSWORD })).status)
+    expect(reg).toEqual([202, 202, 202, 429])
+    const login: number[] = []
+    for (let i = 0; i < 5; i++) login.push((await a.req('POST', '/api/auth/login', { email: freshEmail(), password: GOOD_PASSWORD })).status)
+    expect(login).toEqual([401, 401, 401, 401, 429])
+    expect((await new Agent(t, '203.0.113.10').req('POST', '/api/auth/register', { email: freshEmail(), password: GOOD_PASSWORD })).status).toBe(202)
+  })
+})

@@ -18,6 +18,8 @@ export const REJ_CONFLICT = 1409
 export const SRT_MAGIC = 0x4a17
 /** Extension block type carrying the stream id. */
 export const EXT_SID = 5
+/** Extension block type carrying the caller's key material request. */
+export const EXT_KMREQ = 3
 
 const HEADER = 16
 const CIF = 48
@@ -38,6 +40,8 @@ export interface Handshake {
   cookie: number
   /** The stream id from the SID extension (conclusion only). */
   streamId?: string
+  /** The KMREQ extension's content (conclusion of an encrypting caller). */
+  keyMaterial?: Uint8Array
 }
 
 /** Why a datagram is not a usable handshake. */
@@ -110,6 +114,8 @@ export function parseHandshake(p: Uint8Array): { ok: true; hs: Handshake } | { o
       const sid = decodeStreamId(p.subarray(pos, pos + len))
       if (sid === undefined) return { ok: false, error: 'BAD_STREAM_ID' }
       hs.streamId = sid
+    } else if (type === EXT_KMREQ) {
+      hs.keyMaterial = p.subarray(pos, pos + len)
     }
     pos += len
   }
@@ -124,7 +130,7 @@ export function peerIpField(ipv4: string): Uint8Array {
   return out
 }
 
-function handshakePacket(fields: Omit<Handshake, 'streamId'>, peerIp: Uint8Array): Uint8Array {
+function handshakePacket(fields: Omit<Handshake, 'streamId' | 'keyMaterial'>, peerIp: Uint8Array): Uint8Array {
   const p = new Uint8Array(HEADER + CIF)
   const v = dv(p)
   v.setUint32(0, 0x80000000)

@@ -5,14 +5,17 @@
  * caller's conclusion re-cookied with ffmpeg's cookie, everything else verbatim both ways).
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
-import { randomInt } from 'node:crypto'
+import { randomBytes, randomInt } from 'node:crypto'
 import type { Logger } from '../../../common/log.ts'
 import type { PublishRefusal } from '../../contract.ts'
 import type { Ingest, Publisher } from '../ingest.ts'
+import { cookieValid, synCookie } from './cookie.ts'
+import { checkKeyMaterial } from './key-material.ts'
 import {
   HS_CONCLUSION,
   HS_INDUCTION,
   REJ_CONFLICT,
+  REJ_UNAUTHORIZED,
   REJ_FORBIDDEN,
   inductionResponse,
   isControl,
@@ -44,13 +47,12 @@ export interface SrtServer {
   close(): Promise<void>
 }
 
-type Phase = 'induced' | 'authorizing' | 'starting' | 'concluding' | 'relaying' | 'closed'
+type Phase = 'authorizing' | 'starting' | 'concluding' | 'relaying' | 'closed'
 
 interface Session {
   key: string
   remote: RemoteInfo
   phase: Phase
-  cookie: number
   socketId: number
   startedAt: number
   lastSeen: number
@@ -82,6 +84,10 @@ async function freeUdpPort(host: string): Promise<number> {
 export async function startSrtServer(o: SrtServerOptions): Promise<SrtServer> {
   const sock = createSocket('udp4')
   const sessions = new Map<string, Session>()
+  // Inductions allocate no session (stateless cookies); only the last few are kept to forward to ffmpeg.
+  const inductions = new Map<string, Uint8Array>()
+  const secret = randomBytes(32)
+  const listenerSocketId = randomInt(1, 0x3fffffff)
   const t0 = Date.now()
   const ts = (): number => ((Date.now() - t0) * 1000) >>> 0
   const log = o.logger
@@ -107,6 +113,15 @@ export async function startSrtServer(o: SrtServerOptions): Promise<SrtServer> {
       send(s, rejection(hs.hs, { socketId: s.socketId, reason: REJ_FORBIDDEN, timestamp: ts(), peerIp }))
       closeSession(s, 'no publish stream id')
       return
+    }
+    if (o.passphrase !== '') {
+      // Refuse a wrong or missing passphrase here, before a transcoder exists.
+      const km = hs.hs.keyMaterial === undefined ? 'MISSING' : checkKeyMaterial(hs.hs.keyMaterial, o.passphrase)
+      if (km !== 'OK') {
+        send(s, rejection(hs.hs, { socketId: s.socketId, reason: REJ_UNAUTHORIZED, timestamp: ts(), peerIp }))
+        closeSession(s, `key material ${km}`)
+        return
+      }
     }
     const port = await freeUdpPort('127.0.0.1')
     const params = new URLSearchParams({ mode: 'listener', latency: String(o.latencyMs * 1000) })
@@ -191,19 +206,25 @@ export async function startSrtServer(o: SrtServerOptions): Promise<SrtServer> {
     if (!p.ok) return
     const peerIp = peerIpField(remote.address)
     if (p.hs.type === HS_INDUCTION) {
-      if (s === undefined) {
-        if (sessions.size >= o.maxSessions) return
-        s = { key, remote, phase: 'induced', cookie: randomInt(1, 0x7fffffff), socketId: randomInt(1, 0x3fffffff), startedAt: now, lastSeen: now, sentData: false }
-        sessions.set(key, s)
-      }
-      s.induction = Uint8Array.from(msg)
-      send(s, inductionResponse(p.hs, { socketId: s.socketId, cookie: s.cookie, timestamp: ts(), peerIp }))
+      inductions.delete(key)
+      inductions.set(key, Uint8Array.from(msg))
+      if (inductions.size > 1024) inductions.delete(inductions.keys().next().value ?? '')
+      const cookie = synCookie(secret, remote.address, remote.port, now)
+      sock.send(inductionResponse(p.hs, { socketId: listenerSocketId, cookie, timestamp: ts(), peerIp }), remote.port, remote.address)
       return
     }
-    if (p.hs.type !== HS_CONCLUSION || s === undefined || p.hs.cookie !== s.cookie) return
-    s.conclusion = Uint8Array.from(msg)
-    if (s.phase !== 'induced') return
-    s.phase = 'authorizing'
+    if (p.hs.type !== HS_CONCLUSION) return
+    if (s !== undefined) {
+      // A retransmitted conclusion while the key check or ffmpeg start is in progress.
+      s.conclusion = Uint8Array.from(msg)
+      return
+    }
+    const induction = inductions.get(key)
+    if (induction === undefined || !cookieValid(secret, remote.address, remote.port, now, p.hs.cookie)) return
+    if (sessions.size >= o.maxSessions) return
+    inductions.delete(key)
+    s = { key, remote, phase: 'authorizing', socketId: listenerSocketId, startedAt: now, lastSeen: now, sentData: false, induction, conclusion: Uint8Array.from(msg) }
+    sessions.set(key, s)
     void admit(s, publishKey(p.hs.streamId), p).catch((err: unknown) => {
       log.error({ err: (err as Error).message }, 'srt admit failed')
       if (s !== undefined) closeSession(s, 'internal error')

@@ -11,6 +11,12 @@ import { outputFd } from './args.ts'
 import { FragmentStamper } from './stamper.ts'
 import { parseProgress, redactLine, splitLines, type FfmpegProgress } from './stats.ts'
 
+/**
+ * Expected with `empty_moov` (audio starts a few ms after video; tfdt carries it) and at the end
+ * of every SRT input, so not worth a warning.
+ */
+const BENIGN = /starts with a nonzero dts|Last message repeated|Immediate exit requested/
+
 /** Callbacks of one ffmpeg run. */
 export interface FfmpegHandlers {
   init(rendition: number, bytes: Uint8Array): void
@@ -123,6 +129,7 @@ export class FfmpegProcess {
       for (const line of r.lines) {
         const p = parseProgress(line)
         if (p !== undefined) this.o.handlers.progress(p)
+        else if (BENIGN.test(line)) this.o.logger.debug({ pid: this.child.pid, ffmpeg: redactLine(line).slice(0, 500) }, 'ffmpeg')
         else this.o.logger.warn({ pid: this.child.pid, ffmpeg: redactLine(line).slice(0, 500) }, 'ffmpeg')
       }
     })
