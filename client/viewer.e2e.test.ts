@@ -59,9 +59,12 @@ describe(`viewer app with ${VIEWERS} real Chromium viewers`, () => {
 
   it('switches angle without a reload and keeps playing near live', async () => {
     const v = viewers[0] as Viewer
-    const other = stack.angles[1] as string
+    const current = (await v.stats())?.angle
+    const i = stack.angles.findIndex((a) => a !== current)
+    const other = stack.angles[i] as string
+    expect(other).not.toBe(current)
     await v.page.evaluate(() => { (window as unknown as { marker: number }).marker = 42 })
-    await v.page.getByRole('radio', { name: stack.angleLabels[1] }).click()
+    await v.page.getByRole('radio', { name: stack.angleLabels[i] }).click()
     await sleep(8_000)
     const a = await v.currentTime()
     await sleep(3_000)

@@ -62,7 +62,7 @@ export const OriginConfigSchema = Type.Object(
     /** Bearer token for `POST /admin/streams/end`; empty disables the endpoint. */
     adminToken: Type.String({ default: '' }),
     /** SRT passphrase (10–79 characters) required from publishers; empty = unencrypted. */
-    srtPassphrase: Type.String({ default: '', maxLength: 79 }),
+    srtPassphrase: Type.String({ default: '', pattern: '^(|[\\x20-\\x7e]{10,79})$' }),
     /** SRT receiver latency in ms for the loopback ffmpeg listener. */
     srtLatencyMs: Type.Integer({ default: 120, minimum: 20, maximum: 8000 }),
     /** ffmpeg binary. */

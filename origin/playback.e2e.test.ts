@@ -129,11 +129,15 @@ describe('hls.js plays our LL-HLS live stream in Chromium', () => {
     await tab.goto(`http://127.0.0.1:${pagePort}/`)
     // Playback starts once a few parts exist (ffmpeg needs ~1 s, hls.js holds back 3 parts).
     await tab.waitForFunction(() => (document.getElementById('v') as HTMLVideoElement).currentTime > 0.5, undefined, { timeout: 30_000, polling: 250 })
-    const sample = (): Promise<{ t: number; latency: number; errors: string[]; ll: boolean }> =>
+    const sample = (): Promise<{ t: number; latency: number; pdtLatency: number; errors: string[]; ll: boolean }> =>
       tab.evaluate(() => {
-        const w = window as unknown as { hls: { latency: number; levels: { details?: { partList?: unknown[] | null } }[]; currentLevel: number }; errors: string[] }
+        const w = window as unknown as {
+          hls: { latency: number; playingDate: Date | null; levels: { details?: { partList?: unknown[] | null } }[]; currentLevel: number }
+          errors: string[]
+        }
         const level = w.hls.levels[Math.max(0, w.hls.currentLevel)]
-        return { t: (document.getElementById('v') as HTMLVideoElement).currentTime, latency: w.hls.latency, errors: w.errors, ll: (level?.details?.partList?.length ?? 0) > 0 }
+        const pdtLatency = w.hls.playingDate === null ? NaN : (Date.now() - w.hls.playingDate.getTime()) / 1000
+        return { t: (document.getElementById('v') as HTMLVideoElement).currentTime, latency: w.hls.latency, pdtLatency, errors: w.errors, ll: (level?.details?.partList?.length ?? 0) > 0 }
       })
     const first = await sample()
     await new Promise((r) => setTimeout(r, 8_000))
@@ -142,8 +146,12 @@ describe('hls.js plays our LL-HLS live stream in Chromium', () => {
     expect(Number.isFinite(later.latency)).toBe(true)
     expect(later.latency).toBeGreaterThan(0)
     expect(later.latency).toBeLessThan(10)
+    // PDT-based: wall clock minus the program date of the frame on screen.
+    expect(Number.isFinite(later.pdtLatency)).toBe(true)
+    expect(later.pdtLatency).toBeGreaterThan(0)
+    expect(later.pdtLatency).toBeLessThan(10)
     expect(later.ll).toBe(true)
     expect(later.errors.filter((e) => e.endsWith('(fatal)'))).toEqual([])
-    console.log(`e2e playback: advanced ${(later.t - first.t).toFixed(2)} s in 8 s, hls.latency ${later.latency.toFixed(2)} s, non-fatal errors: ${JSON.stringify(later.errors)}`)
+    console.log(`e2e playback: advanced ${(later.t - first.t).toFixed(2)} s in 8 s, hls.latency ${later.latency.toFixed(2)} s, now − playingDate ${later.pdtLatency.toFixed(2)} s, non-fatal errors: ${JSON.stringify(later.errors)}`)
   })
 })

@@ -24,6 +24,7 @@ interface Flags {
   rounds: number
   idle: number
   loaders: number
+  memberships: number
   only: string
 }
 
@@ -42,6 +43,7 @@ function parseFlags(args: string[]): Flags {
     rounds: Math.max(1, get('rounds', 5)),
     idle: get('idle', 18000),
     loaders: Math.max(1, get('loaders', 4)),
+    memberships: Math.max(1, get('memberships', 1)),
     only: onlyAt >= 0 ? (args[onlyAt + 1] ?? '') : '',
   }
 }
@@ -121,11 +123,11 @@ async function stopAll(children: ChildProcess[]): Promise<void> {
 
 const SRC_IPS = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`)
 
-async function connectLoaders(loaders: ChildProcess[], port: number, total: number, swarms: number, offers: number): Promise<LoaderReply[]> {
+async function connectLoaders(loaders: ChildProcess[], port: number, total: number, swarms: number, offers: number, memberships = 1): Promise<LoaderReply[]> {
   const per = Math.ceil(total / loaders.length)
   return Promise.all(
     loaders.map((l, i) => {
-      const cmd: LoaderCommand = { cmd: 'connect', port, count: Math.max(0, Math.min(per, total - i * per)), firstIndex: i * per, swarms, offers, srcIps: SRC_IPS }
+      const cmd: LoaderCommand = { cmd: 'connect', port, count: Math.max(0, Math.min(per, total - i * per)), firstIndex: i * per, swarms, offers, srcIps: SRC_IPS, memberships }
       return request<LoaderReply>(l, cmd)
     }),
   )
@@ -168,7 +170,7 @@ async function announcePhase(kind: string, f: Flags): Promise<Record<string, num
   }
 }
 
-/** Idle memory: N connections, each joined to one swarm and then silent. */
+/** Idle memory: N connections, each joined to `memberships` swarms and then silent. */
 async function idlePhase(kind: string, f: Flags, idle: number): Promise<Record<string, number | string>> {
   const tracker = await startTracker(kind)
   const nLoaders = Math.max(f.loaders, Math.ceil(idle / 15000))
@@ -181,8 +183,8 @@ async function idlePhase(kind: string, f: Flags, idle: number): Promise<Record<s
     await sleep(1500)
     await request(tracker.child, { cmd: 'gc' })
     const before = memoryBytes(tracker.pid)
-    const joined = await connectLoaders(loaders, tracker.port, idle, f.swarms, 0)
-    await sleep(2000)
+    const joined = await connectLoaders(loaders, tracker.port, idle, f.swarms, 0, f.memberships)
+    await sleep(2000 + idle / 10)
     await request(tracker.child, { cmd: 'gc' })
     const after = memoryBytes(tracker.pid)
     const held = joined.reduce((n, r) => n + (r.connected ?? 0), 0)
@@ -190,10 +192,12 @@ async function idlePhase(kind: string, f: Flags, idle: number): Promise<Record<s
     return {
       idlePeersAttempted: idle,
       connectionsHeld: held,
+      idleMemberships: held * f.memberships,
       rssBaselineBytes: before.rss,
       rssBytes: after.rss,
       rssBytesPerIdlePeer: Math.round((after.rss - before.rss) / Math.max(1, held)),
       pssBytesPerIdlePeer: Math.round((after.pss - before.pss) / Math.max(1, held)),
+      ...(f.memberships > 1 ? { rssBytesPerIdleMembership: Math.round((after.rss - before.rss) / Math.max(1, held * f.memberships)) } : {}),
       ...(firstError !== undefined ? { firstConnectError: firstError } : {}),
     }
   } finally {

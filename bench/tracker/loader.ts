@@ -9,7 +9,7 @@ import { RawWs, clientTextFrame } from './raw-ws.ts'
 
 /** Commands the orchestrator sends. */
 export type LoaderCommand =
-  | { cmd: 'connect'; port: number; count: number; firstIndex: number; swarms: number; offers: number; srcIps: string[] }
+  | { cmd: 'connect'; port: number; count: number; firstIndex: number; swarms: number; offers: number; srcIps: string[]; memberships?: number }
   | { cmd: 'announce'; rounds: number; timeoutMs: number }
   | { cmd: 'close' }
 
@@ -106,6 +106,11 @@ async function connectAll(c: Extract<LoaderCommand, { cmd: 'connect' }>): Promis
         holder.m = m
         members.push(m)
         ws.write(join)
+        // Extra memberships on the same connection, as a viewer in several swarms (video + audio).
+        for (let k = 1; k < (c.memberships ?? 1); k++) {
+          const extra = encodeClientAnnounce({ infoHash: benchInfoHash((i + k * 7919) % c.swarms), peerId, event: 'started', numwant: 0, offers: [] })
+          ws.write(clientTextFrame(Buffer.from(extra)))
+        }
       } catch (err) {
         failed++
         firstError ??= (err as Error).message

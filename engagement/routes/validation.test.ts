@@ -76,4 +76,17 @@ describe('input validation: bad input is a 4xx with a clear message, never a 5xx
       { numRuns: 150 },
     )
   })
+
+  it('random text reaching the database (event titles) never produces a 5xx (property)', async () => {
+    const { a: org } = await organizer(t)
+    let n = 0
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 100 }), async (title, description) => {
+        n += 1
+        const r = await org.req('POST', '/api/events', { id: `prop-${n}`, title, description })
+        expect([201, 400]).toContain(r.status)
+      }),
+      { numRuns: 60 },
+    )
+  })
 })

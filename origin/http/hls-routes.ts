@@ -54,6 +54,14 @@ interface HeldRequest extends Waiter {
   gzip: boolean
 }
 
+interface RenderedPlaylist {
+  /** Change marker of the angle the text was rendered from. */
+  version: string
+  body: Uint8Array
+  gzipped: boolean
+  lastModifiedMs: number
+}
+
 interface Prepared {
   headers: Headers
   body: Uint8Array
@@ -72,7 +80,7 @@ export function registerHlsRoutes(app: TemplatedApp, store: LiveStore, opts: Hls
   const maxHeld = opts.maxHeldRequests ?? 50_000
   const registry = new WaiterRegistry<HeldRequest>(opts.sweepMs ?? 100, clock())
   const stats: Omit<HlsStats, 'held'> = { woken: 0, expired503: 0, refused400: 0, notFound404: 0, playlistsServed: 0, mediaServed: 0 }
-  const rendered = new Map<string, { version: string; body: Uint8Array; lastModifiedMs: number }>()
+  const rendered = new Map<string, RenderedPlaylist>()
 
   const status = (r: Reply, code: string, message: string): void => {
     if (code.startsWith('400')) stats.refused400++
@@ -87,7 +95,7 @@ export function registerHlsRoutes(app: TemplatedApp, store: LiveStore, opts: Hls
   }
 
   /** Renders once per change and per variant (skip × gzip); held requests share the bytes. */
-  const playlistBody = (a: AngleState, rendition: string, skip: boolean, gzip: boolean): { body: Uint8Array; lastModifiedMs: number } | undefined => {
+  const playlistBody = (a: AngleState, rendition: string, skip: boolean, gzip: boolean): RenderedPlaylist | undefined => {
     const cacheKey = `${a.event}\u0000${a.angle}\u0000${rendition}\u0000${skip ? 1 : 0}${gzip ? 1 : 0}`
     const v = version(a)
     const hit = rendered.get(cacheKey)
@@ -95,7 +103,8 @@ export function registerHlsRoutes(app: TemplatedApp, store: LiveStore, opts: Hls
     const text = mediaPlaylist(a, rendition, skip)
     if (text === undefined) return undefined
     const raw = Buffer.from(text)
-    const entry = { version: v, body: gzip && raw.byteLength >= GZIP_MIN_BYTES ? gzipSync(raw) : raw, lastModifiedMs: clock() }
+    const gzipped = gzip && raw.byteLength >= GZIP_MIN_BYTES
+    const entry = { version: v, body: gzipped ? gzipSync(raw) : raw, gzipped, lastModifiedMs: clock() }
     rendered.set(cacheKey, entry)
     return entry
   }
@@ -106,7 +115,7 @@ export function registerHlsRoutes(app: TemplatedApp, store: LiveStore, opts: Hls
     if (out === undefined) return undefined
     const headers = baseHeaders(M3U8, mediaPlaylistCacheControl(q.msn !== undefined && !r.ended, r.targetDurationSec), out.lastModifiedMs, origin)
     headers.push(['Vary', 'Accept-Encoding'])
-    if (gzip && out.body[0] === 0x1f && out.body[1] === 0x8b) headers.push(['Content-Encoding', 'gzip'])
+    if (out.gzipped) headers.push(['Content-Encoding', 'gzip'])
     return { headers, body: out.body }
   }
 

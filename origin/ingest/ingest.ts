@@ -46,8 +46,10 @@ export interface PublisherHooks {
 export interface Publisher {
   readonly id: string
   readonly target: StreamTarget
-  /** Feeds FLV bytes (RTMP). */
-  writeFlv(bytes: Uint8Array, keyframe: boolean): void
+  /** Feeds FLV bytes (RTMP); false when the transcoder is behind (pause the publisher). */
+  writeFlv(bytes: Uint8Array, keyframe: boolean): boolean
+  /** Calls `cb` once the transcoder accepts input again (or is gone). */
+  onceWritable(cb: () => void): void
   /** Marks the first media packet of a URL input (SRT) as the wall-clock anchor. */
   noteInput(): void
   /** Resolves once the transcoder has exited. */
@@ -173,15 +175,22 @@ class PublisherRun implements Publisher {
     this.spawn()
   }
 
-  writeFlv(bytes: Uint8Array, keyframe: boolean): void {
-    if (this.gone || this.proc === undefined) return
+  writeFlv(bytes: Uint8Array, keyframe: boolean): boolean {
+    if (this.gone || this.proc === undefined) return true
     if (this.waitKeyframe) {
       const isVideo = bytes[0] === 9
-      if (isVideo && !keyframe) return
+      if (isVideo && !keyframe) return true
       if (isVideo) this.waitKeyframe = false
     }
-    this.proc.write(bytes)
+    const ok = this.proc.write(bytes)
+    // Safety net: the front pauses on `false`, so this only trips if it does not.
     if (this.proc.pendingInputBytes > this.ingest.o.maxInputBacklogBytes) this.kickNow('transcoder backlog')
+    return ok
+  }
+
+  onceWritable(cb: () => void): void {
+    if (this.gone || this.proc === undefined) queueMicrotask(cb)
+    else this.proc.onceWritable(cb)
   }
 
   noteInput(): void {

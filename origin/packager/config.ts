@@ -50,7 +50,14 @@ export function packagerConfig(overrides: Partial<PackagerConfig> = {}): Package
   return value
 }
 
-/** PART-TARGET in seconds, advertised in EXT-X-PART-INF. */
-export function partTargetSec(config: PackagerConfig): number {
-  return (config.partTargetMs + config.partSlackMs) / 1000
+/**
+ * PART-TARGET in seconds, advertised in EXT-X-PART-INF: the longest part ffmpeg can emit. ffmpeg ends a
+ * fragment on the first video frame at or past `partTargetMs`, so with a known frame rate the video part
+ * is that whole number of frames (25 fps and 333 ms give 360 ms); audio may run `partSlackMs` past it.
+ * Rounded up to whole milliseconds.
+ */
+export function partTargetSec(config: PackagerConfig, fps?: number): number {
+  const frameMs = fps !== undefined && fps > 0 ? 1000 / fps : 0
+  const videoMs = frameMs > 0 ? Math.ceil(config.partTargetMs / frameMs - 1e-6) * frameMs : config.partTargetMs
+  return Math.ceil(videoMs + config.partSlackMs - 1e-6) / 1000
 }

@@ -133,7 +133,7 @@ export function createLiveStore(config: PackagerConfig): LiveStore {
           if (prev.packager.ended) prev.packager.resume()
           next.set(spec.name, { spec, packager: prev.packager })
         } else {
-          next.set(spec.name, { spec, packager: new RenditionPackager(spec.name, config) })
+          next.set(spec.name, { spec, packager: new RenditionPackager(spec.name, config, spec.fps) })
         }
       }
       a.renditions = next

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { packagerConfig } from './config.ts'
+import { parseFragment } from './mp4-boxes.ts'
 import { RenditionPackager, type Segment } from './rendition.ts'
 import { loadFixture, synthFragment, synthInit } from './test-media.ts'
 
@@ -114,6 +115,36 @@ describe('RenditionPackager on the recorded fixture', () => {
     feedFixture(a, 3)
     feedFixture(b, 3)
     expect(allSegments(a)).toEqual(allSegments(b))
+  })
+})
+
+describe('PART-TARGET covers whole-frame video parts plus an AAC frame', () => {
+  it.each([
+    [333, undefined, 0.357],
+    [333, 30, 0.358],
+    [333, 60, 0.358],
+    [333, 25, 0.384],
+    [333, 50, 0.364],
+    [200, 30, 0.224],
+    [500, 30, 0.524],
+  ])('partTargetMs %d at %s fps → %d s', (partTargetMs, fps, want) => {
+    const r = new RenditionPackager('v', packagerConfig({ partTargetMs }), fps)
+    expect(r.partTargetSec).toBe(want)
+  })
+
+  it('every part of the recorded 30 fps fixture (video and audio tracks) fits PART-TARGET', () => {
+    const r = new RenditionPackager('hi', packagerConfig(), 30)
+    feedFixture(r, 1)
+    const init = r.currentInit
+    if (init === undefined) throw new Error('no init')
+    for (const frag of loadFixture('av-160x90.cmaf').fragments) {
+      const f = parseFragment(frag, init.info)
+      if (!f.ok) throw new Error(f.error.message)
+      for (const run of f.value.runs) {
+        const ts = init.info.tracks.find((t) => t.trackId === run.trackId)?.timescale ?? 1
+        expect(run.duration / ts).toBeLessThanOrEqual(r.partTargetSec)
+      }
+    }
   })
 })
 

@@ -100,11 +100,13 @@ export class RenditionPackager {
     /** Rendition name used in URIs. */
     readonly name: string,
     readonly config: PackagerConfig,
+    /** Frame rate of the rendition, when known: parts are whole frames, which PART-TARGET must cover. */
+    readonly fps?: number,
   ) {}
 
   /** PART-TARGET in seconds. */
   get partTargetSec(): number {
-    return partTargetSec(this.config)
+    return partTargetSec(this.config, this.fps)
   }
 
   /** EXT-X-TARGETDURATION: the segment target rounded up, or a longer listed segment's rounded EXTINF. */

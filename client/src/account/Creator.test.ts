@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/svelte'
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte'
 import Creator from './Creator.svelte'
 import { api } from './api.ts'
 import { fakeApi, meBody } from './fake-api.ts'
@@ -14,7 +14,6 @@ afterEach(() => {
 
 const KEY = { id: 'key12345', eventId: 'ev1', angle: 'main', label: 'Stage', masked: 'live_••••••••abcd', createdAt: '2026-01-01T00:00:00Z', revokedAt: null }
 const STEP_UP = { status: 401, body: { error: 'STEP_UP_REQUIRED', message: 'confirm it is you', stepUp: { endpoint: '/api/auth/step-up', methods: ['totp', 'recoveryCode'], maxAgeSec: 300 } } }
-const tick = () => new Promise((r) => setTimeout(r, 0))
 
 function server(stepUpOk = true) {
   let steppedUp = false
@@ -53,10 +52,8 @@ describe('Creator console', () => {
     expect(document.activeElement).toBe(code)
     await fireEvent.input(code, { target: { value: '123456' } })
     await fireEvent.submit(code.closest('form') as HTMLFormElement)
-    await tick()
-    await tick()
+    await waitFor(() => expect(screen.getByTestId('key-key12345').textContent).toBe('live_SECRETabcd'))
     expect(screen.queryByRole('dialog')).toBeNull()
-    expect(screen.getByTestId('key-key12345').textContent).toBe('live_SECRETabcd')
     const revealCalls = f.calls.filter((c) => c.path.endsWith('/reveal'))
     expect(revealCalls).toHaveLength(2)
     expect(revealCalls[1]?.headers['x-csrf-token']).toBe('csrf-2')
@@ -73,11 +70,9 @@ describe('Creator console', () => {
     const code = within(dialog).getByLabelText('Authenticator code')
     await fireEvent.input(code, { target: { value: '000000' } })
     await fireEvent.submit(code.closest('form') as HTMLFormElement)
-    await tick()
-    expect(within(dialog).getByRole('alert').textContent).toContain('wrong')
+    await waitFor(() => expect(within(dialog).getByRole('alert').textContent).toContain('wrong'))
     await fireEvent.keyDown(dialog, { key: 'Escape' })
-    await tick()
-    expect(screen.queryByRole('dialog')).toBeNull()
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull())
     expect(document.activeElement).toBe(reveal)
     expect(screen.getByTestId('key-key12345').textContent).toBe('live_••••••••abcd')
   })
@@ -90,12 +85,10 @@ describe('Creator console', () => {
     const end = screen.getByRole('button', { name: 'End stream' })
     expect((end as HTMLButtonElement).disabled).toBe(true)
     await fireEvent.click(live)
-    await tick()
-    expect(screen.getByRole('status').textContent).toBe('You are live.')
+    await waitFor(() => expect(screen.getByRole('status').textContent).toBe('You are live.'))
     expect((screen.getByRole('button', { name: 'End stream' }) as HTMLButtonElement).disabled).toBe(false)
     await fireEvent.click(screen.getByRole('button', { name: 'End stream' }))
-    await tick()
-    expect(screen.getByText('ended')).toBeTruthy()
+    await waitFor(() => expect(screen.getByText('ended')).toBeTruthy())
     expect(f.calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual(['/api/events/ev1/start', '/api/events/ev1/end'])
   })
 })

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { cleanup, fireEvent, render, screen } from '@testing-library/svelte'
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte'
 import Sessions from './Sessions.svelte'
 import { api } from './api.ts'
 import { fakeApi, meBody } from './fake-api.ts'
@@ -10,7 +10,6 @@ afterEach(() => {
   restore()
   api.csrfToken = ''
 })
-const tick = () => new Promise((r) => setTimeout(r, 0))
 const s = (id: string, current: boolean, ip: string) => ({ id: id.repeat(64), current, createdAt: '2026-01-01T00:00:00Z', lastSeenAt: '2026-01-01T01:00:00Z', expiresAt: '2026-01-02T00:00:00Z', remember: false, ip, userAgent: 'Firefox' })
 
 describe('Sessions', () => {
@@ -24,8 +23,7 @@ describe('Sessions', () => {
     render(Sessions)
     expect(await screen.findByText('(this device)')).toBeTruthy()
     await fireEvent.click(screen.getByRole('button', { name: 'End session from 10.0.0.2' }))
-    await tick()
-    expect(screen.queryByRole('button', { name: 'End session from 10.0.0.2' })).toBeNull()
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'End session from 10.0.0.2' })).toBeNull())
     expect(screen.getByRole('status').textContent).toBe('Session ended.')
     expect(f.calls.at(-1)?.headers['x-csrf-token']).toBe('csrf-1')
   })
@@ -33,7 +31,6 @@ describe('Sessions', () => {
   it('asks to sign in when there is no session', async () => {
     restore = fakeApi({ 'GET /api/sessions': () => ({ status: 401, body: { error: 'UNAUTHENTICATED', message: 'sign in first' } }) }).restore
     render(Sessions)
-    await tick()
-    expect(screen.getByRole('alert').textContent).toBe('Sign in to see your sessions.')
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('Sign in to see your sessions.'))
   })
 })

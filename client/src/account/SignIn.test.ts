@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { cleanup, fireEvent, render, screen } from '@testing-library/svelte'
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte'
 import SignIn from './SignIn.svelte'
 import { api } from './api.ts'
 import { fakeApi, meBody } from './fake-api.ts'
@@ -31,7 +31,7 @@ describe('SignIn', () => {
     expect(document.activeElement).toBe(code)
     await fireEvent.input(code, { target: { value: '123456' } })
     await fireEvent.submit(code.closest('form') as HTMLFormElement)
-    await new Promise((r) => setTimeout(r, 0))
+    await waitFor(() => expect(window.location.pathname).toBe('/account/sessions'))
     expect(f.calls.at(-1)?.body).toEqual({ email: 'a@example.test', password: 'correct horse battery', remember: true, totpCode: '123456' })
     expect(window.location.pathname).toBe('/account/sessions')
   })
@@ -41,7 +41,7 @@ describe('SignIn', () => {
     render(SignIn)
     await fill()
     await fireEvent.submit(screen.getByRole('button', { name: 'Sign in' }).closest('form') as HTMLFormElement)
-    expect((await screen.findByRole('alert')).textContent).toBe('wrong email or password')
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('wrong email or password'))
   })
 
   it('explains throttling with the wait time', async () => {
@@ -49,7 +49,6 @@ describe('SignIn', () => {
     render(SignIn)
     await fill()
     await fireEvent.submit(screen.getByRole('button', { name: 'Sign in' }).closest('form') as HTMLFormElement)
-    await new Promise((r) => setTimeout(r, 0))
-    expect(screen.getByRole('alert').textContent).toContain('60 seconds')
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('60 seconds'))
   })
 })

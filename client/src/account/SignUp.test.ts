@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { cleanup, fireEvent, render, screen } from '@testing-library/svelte'
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte'
 import SignUp from './SignUp.svelte'
 import { api } from './api.ts'
 import { fakeApi, meBody } from './fake-api.ts'
@@ -34,8 +34,7 @@ describe('SignUp', () => {
     await fireEvent.input(screen.getByLabelText('Email'), { target: { value: 'a@example.test' } })
     await fireEvent.input(screen.getByLabelText('Password'), { target: { value: 'password1' } })
     await submit()
-    await new Promise((r) => setTimeout(r, 0))
-    expect(screen.getByRole('alert').textContent).toContain('too common')
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('too common'))
   })
 
   it('registers, signs in and moves on to 2FA setup', async () => {
@@ -45,8 +44,7 @@ describe('SignUp', () => {
     await fireEvent.input(screen.getByLabelText('Email'), { target: { value: 'a@example.test' } })
     await fireEvent.input(screen.getByLabelText('Password'), { target: { value: 'a long passphrase' } })
     await submit()
-    await new Promise((r) => setTimeout(r, 0))
+    await waitFor(() => expect(window.location.pathname).toBe('/account/2fa'))
     expect(f.calls.map((c) => c.path)).toEqual(['/api/auth/register', '/api/auth/login'])
-    expect(window.location.pathname).toBe('/account/2fa')
   })
 })

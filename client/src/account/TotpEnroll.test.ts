@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { cleanup, fireEvent, render, screen } from '@testing-library/svelte'
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte'
 import TotpEnroll from './TotpEnroll.svelte'
 import { api } from './api.ts'
 import { fakeApi, meBody } from './fake-api.ts'
@@ -10,7 +10,6 @@ afterEach(() => {
   restore()
   api.csrfToken = ''
 })
-const tick = () => new Promise((r) => setTimeout(r, 0))
 const CODES = Array.from({ length: 10 }, (_, i) => `aaaaa-bbbbb-cccc${i}`)
 
 describe('TotpEnroll', () => {
@@ -24,7 +23,7 @@ describe('TotpEnroll', () => {
     restore = f.restore
     render(TotpEnroll)
     await fireEvent.click(screen.getByRole('button', { name: 'Set up two-factor authentication' }))
-    await tick()
+    await screen.findByAltText('QR code for your authenticator app')
     expect(screen.getByAltText('QR code for your authenticator app').getAttribute('src')).toBe('data:image/png;base64,AAAA')
     expect(screen.getByText('JBSWY3DPEHPK3PXP')).toBeTruthy()
     expect(screen.getByRole('list', { name: 'Recovery codes' }).querySelectorAll('li')).toHaveLength(10)
@@ -32,11 +31,9 @@ describe('TotpEnroll', () => {
     const code = screen.getByLabelText('Code from your authenticator app')
     await fireEvent.input(code, { target: { value: '111111' } })
     await fireEvent.submit(code.closest('form') as HTMLFormElement)
-    await tick()
-    expect(screen.getByRole('alert').textContent).toBe('that code is wrong')
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('that code is wrong'))
     await fireEvent.input(code, { target: { value: '654321' } })
     await fireEvent.submit(code.closest('form') as HTMLFormElement)
-    await tick()
-    expect(screen.getByRole('status').textContent).toBe('Two-factor authentication is on.')
+    await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Two-factor authentication is on.'))
   })
 })

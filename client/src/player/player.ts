@@ -139,6 +139,8 @@ export class ViewerPlayer {
     }
     const Counting = countingLoader(Hls.DefaultConfig.loader as LoaderCtor, count)
     const hlsConfig: Partial<HlsConfig> = { ...hlsConfigFor(mode, delivery), loader: Counting, maxLiveSyncPlaybackRate: 1 }
+    // HTTP-only keeps our playlist handling, so `off` differs from `tuned` by P2P alone.
+    if (delivery === 'off') hlsConfig.pLoader = playlistLoader(Counting, mode === 'live') as HlsConfig['pLoader']
     const coreConfig = coreConfigFor(mode, delivery, peers, {
       swarmId,
       peerId: this.#peerId,

@@ -60,6 +60,7 @@ function handleConnection(socket: Socket, o: RtmpServerOptions): void {
   socket.setNoDelay(true)
   let publisher: Publisher | undefined
   let closed = false
+  let paused = false
   const timer = setTimeout(() => {
     if (!session.publishing) finish('handshake timeout')
   }, o.handshakeTimeoutMs)
@@ -83,7 +84,15 @@ function handleConnection(socket: Socket, o: RtmpServerOptions): void {
           socket.write(a.bytes)
           break
         case 'flv':
-          publisher?.writeFlv(a.bytes, a.keyframe)
+          if (publisher !== undefined && !publisher.writeFlv(a.bytes, a.keyframe) && !paused) {
+            // ffmpeg is behind: stop reading so TCP pushes back on the publisher.
+            paused = true
+            socket.pause()
+            publisher.onceWritable(() => {
+              paused = false
+              if (!closed) socket.resume()
+            })
+          }
           break
         case 'publish-start':
           break
@@ -110,7 +119,7 @@ function handleConnection(socket: Socket, o: RtmpServerOptions): void {
     }
     if (r.ok) publisher = r.publisher
     run(session.authorized(r.ok, r.ok ? 'ok' : r.reason))
-    socket.resume()
+    if (!paused) socket.resume()
   }
 
   socket.on('data', (data: Buffer) => {

@@ -10,6 +10,7 @@ import type { Logger } from '../../../common/log.ts'
 import type { PublishRefusal } from '../../contract.ts'
 import type { Ingest, Publisher } from '../ingest.ts'
 import { cookieValid, synCookie } from './cookie.ts'
+import { SrtRelay } from './relay.ts'
 import { checkKeyMaterial } from './key-material.ts'
 import {
   HS_CONCLUSION,
@@ -47,22 +48,18 @@ export interface SrtServer {
   close(): Promise<void>
 }
 
-type Phase = 'authorizing' | 'starting' | 'concluding' | 'relaying' | 'closed'
-
 interface Session {
   key: string
   remote: RemoteInfo
-  phase: Phase
+  /** Set once admitted: the relay core and the loopback socket to ffmpeg. */
+  relay?: SrtRelay
+  upstream?: Socket
+  upstreamPort?: number
+  publisher?: Publisher
+  closed: boolean
   socketId: number
   startedAt: number
   lastSeen: number
-  induction?: Uint8Array
-  conclusion?: Uint8Array
-  upstream?: Socket
-  upstreamCookie?: number
-  upstreamPort?: number
-  publisher?: Publisher
-  sentData: boolean
 }
 
 function reasonCode(r: PublishRefusal): number {
@@ -94,20 +91,20 @@ export async function startSrtServer(o: SrtServerOptions): Promise<SrtServer> {
 
   const send = (s: Session, p: Uint8Array): void => sock.send(p, s.remote.port, s.remote.address)
 
-  const toUpstream = (s: Session, p: Uint8Array): void => {
-    if (s.upstreamPort !== undefined) s.upstream?.send(p, s.upstreamPort, '127.0.0.1')
+  const toUpstream = (s: Session, p: Uint8Array | undefined): void => {
+    if (p !== undefined && s.upstreamPort !== undefined) s.upstream?.send(p, s.upstreamPort, '127.0.0.1')
   }
 
   const closeSession = (s: Session, why: string): void => {
-    if (s.phase === 'closed') return
-    s.phase = 'closed'
+    if (s.closed) return
+    s.closed = true
     sessions.delete(s.key)
     log.info({ remote: s.key, why }, 'srt session closed')
     s.upstream?.close()
     s.publisher?.disconnect()
   }
 
-  const admit = async (s: Session, streamKey: string | undefined, hs: ReturnType<typeof parseHandshake> & { ok: true }): Promise<void> => {
+  const admit = async (s: Session, streamKey: string | undefined, hs: ReturnType<typeof parseHandshake> & { ok: true }, induction: Uint8Array, conclusion: Uint8Array): Promise<void> => {
     const peerIp = peerIpField(s.remote.address)
     if (streamKey === undefined) {
       send(s, rejection(hs.hs, { socketId: s.socketId, reason: REJ_FORBIDDEN, timestamp: ts(), peerIp }))
@@ -130,7 +127,7 @@ export async function startSrtServer(o: SrtServerOptions): Promise<SrtServer> {
       input: { kind: 'url', url: `srt://127.0.0.1:${port}?${params.toString()}` },
       kick: (why) => closeSession(s, why),
     })
-    if (s.phase === 'closed') {
+    if (s.closed) {
       if (r.ok) r.publisher.disconnect()
       return
     }
@@ -140,51 +137,33 @@ export async function startSrtServer(o: SrtServerOptions): Promise<SrtServer> {
       return
     }
     s.publisher = r.publisher
-    s.phase = 'starting'
+    const relay = new SrtRelay(induction, conclusion)
+    s.relay = relay
     const up = createSocket('udp4')
     s.upstream = up
     up.on('error', () => closeSession(s, 'upstream socket error'))
     // Unconnected on purpose: ICMP port-unreachable while ffmpeg is still starting must not error.
     up.on('message', (msg, from) => {
-      if (from.port === port) onUpstream(s, msg)
+      if (from.port !== port || s.closed) return
+      const out = relay.fromUpstream(msg)
+      toUpstream(s, out.toUpstream)
+      if (out.toCaller !== undefined) send(s, out.toCaller)
+      if (out.rejected !== undefined) closeSession(s, `ffmpeg rejected: ${out.rejected - 1000}`)
     })
     await new Promise<void>((resolve) => up.bind(0, '127.0.0.1', () => resolve()))
     s.upstreamPort = port
     // ffmpeg needs a moment to open its listener; repeat the caller's induction until it answers.
     const poke = setInterval(() => {
-      if (s.phase !== 'starting' || s.induction === undefined) {
+      const p = relay.poke()
+      if (p === undefined || s.closed) {
         clearInterval(poke)
-        return
-      }
-      if (Date.now() - s.startedAt > 15_000) {
+      } else if (Date.now() - s.startedAt > 15_000) {
         clearInterval(poke)
         closeSession(s, 'ffmpeg listener did not answer')
-        return
+      } else {
+        toUpstream(s, p)
       }
-      up.send(s.induction, port, '127.0.0.1')
     }, 100)
-  }
-
-  const onUpstream = (s: Session, msg: Buffer): void => {
-    if (s.phase === 'closed') return
-    if (s.phase === 'starting') {
-      const hs = parseHandshake(msg)
-      if (!hs.ok || hs.hs.type !== HS_INDUCTION || s.conclusion === undefined) return
-      s.upstreamCookie = hs.hs.cookie
-      s.phase = 'concluding'
-      toUpstream(s, withCookie(s.conclusion, hs.hs.cookie))
-      return
-    }
-    if (s.phase === 'concluding' && isHandshake(msg)) {
-      const hs = parseHandshake(msg)
-      if (hs.ok && hs.hs.type === HS_CONCLUSION) s.phase = 'relaying'
-      else if (hs.ok && hs.hs.type >= 1000 && hs.hs.type !== HS_CONCLUSION) {
-        send(s, msg)
-        closeSession(s, `ffmpeg rejected: ${hs.hs.type}`)
-        return
-      }
-    }
-    send(s, msg)
   }
 
   const onCaller = (msg: Buffer, remote: RemoteInfo): void => {
@@ -192,13 +171,10 @@ export async function startSrtServer(o: SrtServerOptions): Promise<SrtServer> {
     let s = sessions.get(key)
     const now = Date.now()
     if (s !== undefined) s.lastSeen = now
-    if (s !== undefined && (s.phase === 'relaying' || s.phase === 'concluding')) {
-      if (s.publisher !== undefined && !s.sentData && !isControl(msg)) {
-        s.sentData = true
-        s.publisher.noteInput()
-      }
-      const out = isHandshake(msg) && s.upstreamCookie !== undefined ? withCookie(msg, s.upstreamCookie) : msg
-      toUpstream(s, out)
+    if (s?.relay !== undefined) {
+      const out = s.relay.fromCaller(msg)
+      if (out.firstData === true) s.publisher?.noteInput()
+      toUpstream(s, out.toUpstream)
       return
     }
     if (!isHandshake(msg)) return
@@ -214,20 +190,17 @@ export async function startSrtServer(o: SrtServerOptions): Promise<SrtServer> {
       return
     }
     if (p.hs.type !== HS_CONCLUSION) return
-    if (s !== undefined) {
-      // A retransmitted conclusion while the key check or ffmpeg start is in progress.
-      s.conclusion = Uint8Array.from(msg)
-      return
-    }
+    // A retransmitted conclusion while the key check is in progress.
+    if (s !== undefined) return
     const induction = inductions.get(key)
     if (induction === undefined || !cookieValid(secret, remote.address, remote.port, now, p.hs.cookie)) return
     if (sessions.size >= o.maxSessions) return
     inductions.delete(key)
-    s = { key, remote, phase: 'authorizing', socketId: listenerSocketId, startedAt: now, lastSeen: now, sentData: false, induction, conclusion: Uint8Array.from(msg) }
-    sessions.set(key, s)
-    void admit(s, publishKey(p.hs.streamId), p).catch((err: unknown) => {
+    const session: Session = { key, remote, closed: false, socketId: listenerSocketId, startedAt: now, lastSeen: now }
+    sessions.set(key, session)
+    void admit(session, publishKey(p.hs.streamId), p, induction, Uint8Array.from(msg)).catch((err: unknown) => {
       log.error({ err: (err as Error).message }, 'srt admit failed')
-      if (s !== undefined) closeSession(s, 'internal error')
+      closeSession(session, 'internal error')
     })
   }
 

@@ -71,12 +71,32 @@ export class FfmpegProcess {
     this.anchorMs ??= nowMs
   }
 
-  /** Writes FLV bytes to stdin; false when the pipe is full (caller may drop non-key media). */
+  /**
+   * Writes FLV bytes to stdin; false when the pipe is above its high-water mark (the caller
+   * should stop reading its publisher until {@link FfmpegProcess.onceWritable}). The first media
+   * tag (audio 8 / video 9) anchors the wall clock, not the FLV header.
+   */
   write(bytes: Uint8Array): boolean {
     const stdin = this.child.stdin
-    if (stdin === null || this.exited || stdin.destroyed) return false
-    this.noteInput(this.o.now())
+    if (stdin === null || this.exited || stdin.destroyed) return true
+    if (bytes[0] === 8 || bytes[0] === 9) this.noteInput(this.o.now())
     return stdin.write(bytes)
+  }
+
+  /** Calls `cb` once stdin drained or the process ended, whichever comes first. */
+  onceWritable(cb: () => void): void {
+    let called = false
+    const once = (): void => {
+      if (called) return
+      called = true
+      cb()
+    }
+    if (this.exited || this.child.stdin === null) {
+      queueMicrotask(once)
+      return
+    }
+    this.child.stdin.once('drain', once)
+    void this.exitPromise.then(once)
   }
 
   /** Bytes queued in stdin, to bound memory when ffmpeg falls behind. */

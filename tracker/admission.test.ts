@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest'
+import { SignJWT } from 'jose'
+import { admit, admitSync, ipLocality, namespaceOf, TokenVerifier, type UpgradeRequest } from './admission.ts'
+import { loadTrackerConfig } from './config.ts'
+
+const req = (over: Partial<UpgradeRequest> = {}): UpgradeRequest => ({
+  path: '/',
+  query: '',
+  origin: '',
+  localityHeader: '',
+  clientIpHeader: '',
+  remoteIp: '10.1.2.3',
+  ...over,
+})
+
+describe('namespaceOf', () => {
+  const cases: [string, string | undefined][] = [
+    ['/', ''],
+    ['', ''],
+    ['/announce', ''],
+    ['/e/final-2026', 'final-2026'],
+    ['/e/final-2026/announce', 'final-2026'],
+    ['/e/a.b_c/', 'a.b_c'],
+    ['/e/', undefined],
+    ['/e/has space', undefined],
+    ['/e/x/y', undefined],
+    ['/other', undefined],
+  ]
+  it.each(cases)('%s → %s', (path, ns) => expect(namespaceOf(path)).toBe(ns))
+})
+
+describe('ipLocality', () => {
+  const cases: [string, number, number, string][] = [
+    ['10.1.2.3', 16, 32, 'v4:a010000/16'],
+    ['10.1.200.9', 16, 32, 'v4:a010000/16'],
+    ['10.1.2.3', 24, 32, 'v4:a010200/24'],
+    ['10.1.2.3', 0, 32, 'v4:0/0'],
+    ['::ffff:10.1.2.3', 16, 32, 'v4:a010000/16'],
+    ['2001:db8:1:2::1', 16, 32, 'v6:8193:3512/32'],
+    ['2001:0db8:0001:0002:0000:0000:0000:0001', 16, 48, 'v6:8193:3512:1/48'],
+    ['::1', 16, 32, 'v6:0:0/32'],
+  ]
+  it.each(cases)('%s /%i /%i', (ip, v4, v6, key) => expect(ipLocality(ip, v4, v6)).toBe(key))
+})
+
+describe('admission', () => {
+  const base = loadTrackerConfig({ overrides: { allowedOrigins: ['https://ok.example'], localityHeader: 'cf-ipcountry' } })
+
+  it('checks the origin allowlist and path', () => {
+    expect(admitSync(req({ origin: 'https://evil.example' }), base)).toEqual({ ok: false, code: 'ORIGIN_NOT_ALLOWED' })
+    expect(admitSync(req({ origin: '' }), base)).toEqual({ ok: false, code: 'ORIGIN_NOT_ALLOWED' })
+    expect(admitSync(req({ origin: 'https://ok.example', path: '/x' }), base)).toEqual({ ok: false, code: 'BAD_PATH' })
+  })
+
+  it('prefers the trusted edge header, then the client-IP header, then the socket address', () => {
+    expect(admitSync(req({ origin: 'https://ok.example', localityHeader: 'DE' }), base)).toEqual({ ok: true, namespace: '', locality: 'h:DE' })
+    const cfg = loadTrackerConfig({ overrides: { clientIpHeader: 'x-forwarded-for' } })
+    expect(admitSync(req({ clientIpHeader: '192.168.7.7, 10.0.0.1' }), cfg)).toMatchObject({ locality: 'v4:c0a80000/16' })
+    expect(admitSync(req(), cfg)).toMatchObject({ locality: 'v4:a010000/16' })
+  })
+
+  it('verifies HS256 tokens, their expiry and their event claim', async () => {
+    const secret = 'a-long-enough-test-secret-0123456789'
+    const cfg = loadTrackerConfig({ overrides: { jwtRequired: true, jwtSecret: secret, jwtIssuer: 'swarmstage' } })
+    const verifier = new TokenVerifier(cfg)
+    const key = new TextEncoder().encode(secret)
+    const sign = (claims: Record<string, unknown>, exp = '1m'): Promise<string> =>
+      new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuer('swarmstage').setExpirationTime(exp).sign(key)
+    expect(await admit(req({ path: '/e/ev1' }), cfg, verifier)).toEqual({ ok: false, code: 'TOKEN_REQUIRED' })
+    expect(await admit(req({ path: '/e/ev1', query: `token=${await sign({ event: 'ev1' })}` }), cfg, verifier)).toMatchObject({ ok: true, namespace: 'ev1' })
+    expect(await admit(req({ path: '/e/ev2', query: `token=${await sign({ event: 'ev1' })}` }), cfg, verifier)).toEqual({ ok: false, code: 'TOKEN_WRONG_EVENT' })
+    expect(await admit(req({ query: `token=${await sign({}, '-1m')}` }), cfg, verifier)).toEqual({ ok: false, code: 'TOKEN_INVALID' })
+    const other = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer('someone-else').sign(key)
+    expect(await admit(req({ query: `token=${other}` }), cfg, verifier)).toEqual({ ok: false, code: 'TOKEN_INVALID' })
+  })
+})
+
+describe('loadTrackerConfig', () => {
+  it('defaults to port 8000 and reads TRACKER_* variables', () => {
+    expect(loadTrackerConfig({ env: {} })).toMatchObject({ port: 8000, transport: 'uws', maxMessageBytes: 65536, maxOffers: 5 })
+    expect(loadTrackerConfig({ env: { TRACKER_PORT: '9001', TRACKER_ALLOWED_ORIGINS: '["https://a"]' } })).toMatchObject({ port: 9001, allowedOrigins: ['https://a'] })
+  })
+
+  it('rejects unknown keys, bad values and incomplete secrets, naming the key', () => {
+    expect(() => loadTrackerConfig({ env: { TRACKER_NOPE: '1' } })).toThrow(/TRACKER_NOPE/)
+    expect(() => loadTrackerConfig({ env: { TRACKER_MAX_OFFERS: '99' } })).toThrow(/maxOffers/)
+    expect(() => loadTrackerConfig({ env: { TRACKER_JWT_REQUIRED: 'true' } })).toThrow(/TRACKER_JWT_REQUIRED/)
+    expect(() => loadTrackerConfig({ env: { TRACKER_TLS_CERT_FILE: '/x.pem' } })).toThrow(/TRACKER_TLS_CERT_FILE/)
+  })
+})
