@@ -6,7 +6,9 @@ import { startLiveStack, type LiveStack } from '../bench/swarm-browser/stack.ts'
 import { launchBrowser, openViewer, type Viewer } from '../bench/swarm-browser/viewers.ts'
 
 /**
- * Real Chromium viewers on a live stream, inside the loopback-only network namespace:
+ * Real Chromium viewers on our origin (two synthetic cameras), our tracker and the built app, inside
+ * the loopback-only network namespace (`SWARMSTAGE_STACK=stand-in` swaps in ffmpeg's HLS muxer and the
+ * reference tracker):
  * `bash scripts/netns-run.sh npx vitest run --config vitest.e2e.config.ts client/viewer.e2e.test.ts`
  */
 

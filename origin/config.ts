@@ -79,6 +79,8 @@ export const OriginConfigSchema = Type.Object(
     rtmpHandshakeTimeoutMs: Type.Integer({ default: 10_000, minimum: 100, maximum: 120_000 }),
     /** Concurrent ingest connections allowed (RTMP sockets, SRT sessions). */
     maxIngestConnections: Type.Integer({ default: 64, minimum: 1, maximum: 10_000 }),
+    /** Publish attempts (key checks) allowed per remote address per minute, RTMP and SRT together. */
+    publishAttemptsPerMinute: Type.Integer({ default: 30, minimum: 1, maximum: 100_000 }),
     /** Largest RTMP message accepted, in bytes. */
     rtmpMaxMessageBytes: Type.Integer({ default: 8 * 1024 * 1024, minimum: 65_536, maximum: 64 * 1024 * 1024 }),
   },

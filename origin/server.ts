@@ -16,6 +16,7 @@ import { Ingest } from './ingest/ingest.ts'
 import { HttpKeyStore } from './ingest/keys/http-key-store.ts'
 import { ChainKeyStore, MemoryKeyStore } from './ingest/keys/memory-key-store.ts'
 import { createIngestMetrics } from './ingest/metrics.ts'
+import { AttemptLimiter } from './ingest/rate-limit.ts'
 import { startRtmpServer } from './ingest/rtmp/server.ts'
 import { startSrtServer } from './ingest/srt/server.ts'
 
@@ -101,7 +102,9 @@ export async function startOrigin(config: OriginConfig, deps: OriginDeps = {}): 
     now: () => Date.now(),
   })
 
+  const limiter = new AttemptLimiter(config.publishAttemptsPerMinute)
   const rtmp = await startRtmpServer({
+    limiter,
     host: config.host,
     port: config.rtmpPort,
     ingest,
@@ -112,6 +115,7 @@ export async function startOrigin(config: OriginConfig, deps: OriginDeps = {}): 
   })
 
   const srt = await startSrtServer({
+    limiter,
     host: config.host,
     port: config.srtPort,
     ingest,

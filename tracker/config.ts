@@ -61,8 +61,6 @@ export const TrackerConfigSchema = Type.Object(
     tlsCertFile: Type.String({ default: '' }),
     /** TLS private key file (PEM). */
     tlsKeyFile: Type.String({ default: '' }),
-    /** Swarm-core worker threads; 0 runs the core on the I/O thread. */
-    workers: Type.Integer({ minimum: 0, maximum: 64, default: 0 }),
     /** Log level. */
     logLevel: Type.String({ default: 'info' }),
   },

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { networkInterfaces } from 'node:os'
+import { loadavg, networkInterfaces } from 'node:os'
 import { rm } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { resolve } from 'node:path'
@@ -56,6 +56,8 @@ interface VariantResult {
   stallSec: number
   originEgressBytes: number
   peersMean: number
+  /** Mean 1-minute load average of the machine during the variant (2 cores shared: noise indicator). */
+  loadAvg1Mean: number
   /** HTTP bytes by reason: rendezvous seeding, deadline fallback, the core's own HTTP, other. */
   httpBytesBy: Record<string, number>
 }
@@ -78,6 +80,7 @@ async function runVariant(browser: Browser, stack: LiveStack, delivery: Delivery
   const httpBy: Record<string, number> = {}
   const latencies: number[] = []
   const peerSamples: number[] = []
+  const loads: number[] = []
   let viewerMs = 0
   const open = async (): Promise<Session> => {
     const viewer = await openViewer(browser, stack.appUrl, stack.event, `delivery=${delivery}`)
@@ -114,6 +117,7 @@ async function runVariant(browser: Browser, stack: LiveStack, delivery: Delivery
       log(`${delivery}: viewer ${leaver} rejoined`)
     }
     const now = Date.now()
+    loads.push(loadavg()[0] ?? 0)
     for (const s of sessions) {
       if (!s) continue
       const st = await s.viewer.stats().catch(() => null)
@@ -143,6 +147,7 @@ async function runVariant(browser: Browser, stack: LiveStack, delivery: Delivery
     stallSec: Number(finished.reduce((n, s) => n + s.stallSec, 0).toFixed(2)),
     originEgressBytes: stack.originEgressBytes() - egress0,
     httpBytesBy: httpBy,
+    loadAvg1Mean: Number((loads.reduce((a, b) => a + b, 0) / Math.max(1, loads.length)).toFixed(2)),
     peersMean: Number((peerSamples.reduce((a, b) => a + b, 0) / Math.max(1, peerSamples.length)).toFixed(2)),
   }
 }

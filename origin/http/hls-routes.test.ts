@@ -190,6 +190,17 @@ describe('media', () => {
     }
   })
 
+  it('answers HEAD with the headers and Content-Length of the GET, without a body', async () => {
+    feed(4)
+    const res = await get(`/hi/${STREAM}-p1.m4s`, { method: 'HEAD' })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-length')).toBe(String(fixture.fragments[1]?.byteLength))
+    expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
+    expect((await res.arrayBuffer()).byteLength).toBe(0)
+    expect((await get('/hi/index.m3u8', { method: 'HEAD' })).status).toBe(200)
+    expect((await get(`/hi/${STREAM}-p99.m4s`, { method: 'HEAD' })).status).toBe(404)
+  })
+
   it('holds the hinted part until it is complete, then sends exactly its bytes', async () => {
     feed(4)
     const p = get(`/hi/${STREAM}-p4.m4s`)

@@ -1,7 +1,7 @@
 /**
  * LL-HLS over uWebSockets.js: multivariant and media playlists with blocking reload, init sections,
  * parts (a hinted part is held until complete) and segments, plus `angles.json`, all under
- * `/live/<event>/…`. Thin adapter over the packager's {@link LiveStore}.
+ * `/live/<event>/…` (GET and HEAD). Thin adapter over the packager's {@link LiveStore}.
  */
 import { gzipSync } from 'node:zlib'
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js'
@@ -193,19 +193,19 @@ export function registerHlsRoutes(app: TemplatedApp, store: LiveStore, opts: Hls
     res.endWithoutBody()
   })
 
-  app.get('/live/:event/angles.json', (res, req) => {
+  const angles = (head: boolean) => (res: HttpResponse, req: HttpRequest): void => {
     const event = req.getParameter(0)
-    const rep = reply(res)
+    const rep = reply(res, undefined, head)
     if (!NAME.test(event)) return status(rep, '404 Not Found', 'not found')
-    const angles = store.listAngles(event)
-    if (angles.length === 0) return status(rep, '404 Not Found', 'unknown event')
-    send(rep, '200 OK', baseHeaders(JSON_TYPE, 'public, max-age=1', undefined, origin), JSON.stringify({ event, angles }))
-  })
+    const list = store.listAngles(event)
+    if (list.length === 0) return status(rep, '404 Not Found', 'unknown event')
+    send(rep, '200 OK', baseHeaders(JSON_TYPE, 'public, max-age=1', undefined, origin), JSON.stringify({ event, angles: list }))
+  }
 
-  app.get('/live/:event/:angle/master.m3u8', (res, req) => {
+  const master = (head: boolean) => (res: HttpResponse, req: HttpRequest): void => {
     const event = req.getParameter(0)
     const angleName = req.getParameter(1)
-    const rep = reply(res)
+    const rep = reply(res, undefined, head)
     const a = NAME.test(event) && NAME.test(angleName) ? store.angle(event, angleName) : undefined
     if (a === undefined || a.renditions.size === 0) return status(rep, '404 Not Found', 'unknown angle')
     const text = multivariantPlaylist(a)
@@ -214,9 +214,9 @@ export function registerHlsRoutes(app: TemplatedApp, store: LiveStore, opts: Hls
     }
     stats.playlistsServed++
     send(rep, '200 OK', baseHeaders(M3U8, multivariantCacheControl(store.config.segmentTargetMs), undefined, origin), text)
-  })
+  }
 
-  app.get('/live/:event/:angle/:rendition/:file', (res: HttpResponse, req: HttpRequest) => {
+  const media = (head: boolean) => (res: HttpResponse, req: HttpRequest): void => {
     // Copy everything from req now: it is invalid once this handler returns.
     const event = req.getParameter(0)
     const angleName = req.getParameter(1)
@@ -224,7 +224,7 @@ export function registerHlsRoutes(app: TemplatedApp, store: LiveStore, opts: Hls
     const file = req.getParameter(3)
     const rawQuery = req.getQuery() ?? ''
     const gzip = acceptsGzip(req.getHeader('accept-encoding'))
-    const w: HeldRequest = { key: '', deadlineMs: 0, done: false, reply: reply(res, () => registry.remove(w)), event, angle: angleName, rendition, gzip }
+    const w: HeldRequest = { key: '', deadlineMs: 0, done: false, reply: reply(res, () => registry.remove(w), head), event, angle: angleName, rendition, gzip }
     const name = parseMediaName(file)
     const a = NAME.test(event) && NAME.test(angleName) && NAME.test(rendition) ? store.angle(event, angleName) : undefined
     const r = a?.renditions.get(rendition)?.packager
@@ -259,8 +259,14 @@ export function registerHlsRoutes(app: TemplatedApp, store: LiveStore, opts: Hls
       return hold(w)
     }
     status(w.reply, '404 Not Found', 'not found')
-  })
+  }
 
+  for (const head of [false, true]) {
+    const on = head ? app.head.bind(app) : app.get.bind(app)
+    on('/live/:event/angles.json', angles(head))
+    on('/live/:event/:angle/master.m3u8', master(head))
+    on('/live/:event/:angle/:rendition/:file', media(head))
+  }
   app.any('/live/*', (res) => status(reply(res), '404 Not Found', 'not found'))
 
   return {

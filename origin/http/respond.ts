@@ -9,11 +9,13 @@ export interface Reply {
   res: HttpResponse
   /** Set by `onAborted` or after the last byte went out; no further writes then. */
   closed: boolean
+  /** A HEAD request: send status and headers with the body's Content-Length, but no body. */
+  head: boolean
 }
 
 /** Wraps a response and registers `onAborted` (uWS requires it before any asynchronous answer). */
-export function reply(res: HttpResponse, onAbort?: () => void): Reply {
-  const r: Reply = { res, closed: false }
+export function reply(res: HttpResponse, onAbort?: () => void, head = false): Reply {
+  const r: Reply = { res, closed: false, head }
   res.onAborted(() => {
     r.closed = true
     onAbort?.()
@@ -37,6 +39,12 @@ export function send(r: Reply, status: string, headers: Headers, body: Uint8Arra
   res.cork(() => {
     res.writeStatus(status)
     for (const [k, v] of headers) res.writeHeader(k, v)
+    if (r.head) {
+      res.endWithoutBody(bytes.byteLength)
+      r.closed = true
+      onDone?.()
+      return
+    }
     const start = res.getWriteOffset()
     const [ok, done] = res.tryEnd(bytes, bytes.byteLength)
     if (done) {

@@ -101,6 +101,12 @@ export class Ingest {
     return effects.filter((e) => e.kind === 'end').length
   }
 
+  /** Counts and logs a refusal decided by a front before any key check (rate limit). */
+  noteRefused(protocol: 'rtmp' | 'srt', reason: string): void {
+    this.o.metrics.refused.inc({ protocol, reason })
+    this.o.logger.info({ protocol, reason }, 'publish refused')
+  }
+
   /** Whether an angle has a live publisher now. */
   isLive(target: StreamTarget): boolean {
     return this.lifecycle.isLive(target)

@@ -11,7 +11,7 @@ export const PackagerConfigSchema = Type.Object(
   {
     /**
      * Nominal part duration in milliseconds: what ffmpeg is told with `-frag_duration` (µs = ms × 1000).
-     * The advertised PART-TARGET is this plus {@link PackagerConfig.partSlackMs}.
+     * The advertised PART-TARGET is this rounded up to whole frames plus `partSlackMs` (see {@link partTargetSec}).
      */
     partTargetMs: Type.Integer({ default: 333, minimum: 200, maximum: 500 }),
     /**

@@ -67,12 +67,35 @@ function relayFrame(kind: 'o' | 'a', infoHash: string, fromPeerId: string, offer
   }
   const head = lastHead
   const id = q(offerId)
-  const idLen = Buffer.byteLength(id)
+  // Ids are short: counting and writing their UTF-8 in JS beats two native Buffer calls.
+  let idLen = 0
+  let simple = true
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i)
+    if (c < 0x80) idLen++
+    else if (c < 0x800) idLen += 2
+    else {
+      simple = false
+      break
+    }
+  }
+  if (!simple) idLen = Buffer.byteLength(id)
   const tail = kind === 'o' ? OFFER_KEY : ANSWER_KEY
   const out = alloc(head.length + idLen + tail.length + raw.byteLength + 1)
-  let pos = head.copy(out, 0)
-  pos += out.write(id, pos, 'utf8')
-  pos += tail.copy(out, pos)
+  out.set(head, 0)
+  let pos = head.length
+  if (simple) {
+    for (let i = 0; i < id.length; i++) {
+      const c = id.charCodeAt(i)
+      if (c < 0x80) out[pos++] = c
+      else {
+        out[pos++] = 0xc0 | (c >> 6)
+        out[pos++] = 0x80 | (c & 0x3f)
+      }
+    }
+  } else pos += out.write(id, pos, 'utf8')
+  out.set(tail, pos)
+  pos += tail.length
   out.set(raw, pos)
   out[pos + raw.byteLength] = 0x7d
   return out

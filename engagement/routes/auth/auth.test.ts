@@ -183,6 +183,23 @@ describe('accounts, sessions and 2FA', async () => {
     expect(replay.body.stepUp).toMatchObject({ endpoint: '/api/auth/step-up' })
   })
 
+  it('turning 2FA on ends the other sessions; replacing it needs a recent second factor', async () => {
+    const email = freshEmail()
+    const a = await signedIn(t, email)
+    const other = new Agent(t, '10.7.7.7')
+    expect((await other.req('POST', '/api/auth/login', { email, password: GOOD_PASSWORD })).status).toBe(200)
+    const { secret } = await enrollTotp(a)
+    expect((await other.req('GET', '/api/auth/me')).status).toBe(401)
+    expect((await a.req('GET', '/api/auth/me')).status).toBe(200)
+    t.clock.advance(301_000)
+    const again = await a.req('POST', '/api/auth/totp/enroll')
+    expect(again.status).toBe(401)
+    expect(again.body.error).toBe('STEP_UP_REQUIRED')
+    const r = await a.req('POST', '/api/auth/step-up', { totpCode: await codeAt(t, secret) })
+    expect(r.status).toBe(200)
+    expect((await a.req('POST', '/api/auth/totp/enroll')).status).toBe(200)
+  })
+
   it('a login flood is throttled without locking the real user out', async () => {
     const email = freshEmail()
     await signedIn(t, email)

@@ -16,7 +16,18 @@ export function metaRoutes(app: App, ctx: Ctx, registry: Registry, startedAtMs: 
     reply.type(registry.contentType).send(await registry.metrics()),
   )
 
-  app.get('/api/openapi.json', { schema: { operationId: 'openapi', tags: ['meta'], summary: 'This API description (OpenAPI 3)' } }, async () => app.swagger())
+  app.get(
+    '/api/openapi.json',
+    {
+      schema: {
+        operationId: 'openapi',
+        tags: ['meta'],
+        summary: 'This API description (OpenAPI 3)',
+        response: { 200: Type.Object({ openapi: Type.String(), info: Type.Object({}, { additionalProperties: true }), paths: Type.Object({}, { additionalProperties: true }) }, { additionalProperties: true }) },
+      },
+    },
+    async () => app.swagger() as unknown as { openapi: string; info: Record<string, unknown>; paths: Record<string, unknown> },
+  )
 
   app.get(
     '/api/client-config',

@@ -6,6 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import type { Logger } from '../../../common/log.ts'
 import type { Ingest, Publisher } from '../ingest.ts'
+import type { AttemptLimiter } from '../rate-limit.ts'
 import { DEFAULT_CHUNK_LIMITS, type ChunkLimits } from './chunk.ts'
 import { RtmpSession, type RtmpAction } from './session.ts'
 
@@ -20,6 +21,8 @@ export interface RtmpServerOptions {
   /** Most concurrent connections. */
   maxConnections: number
   limits?: ChunkLimits
+  /** Publish attempts per remote address (shared with the SRT front). */
+  limiter: AttemptLimiter
 }
 
 /** A listening RTMP front. */
@@ -108,6 +111,11 @@ function handleConnection(socket: Socket, o: RtmpServerOptions): void {
   }
 
   const authorize = async (streamKey: string): Promise<void> => {
+    if (!o.limiter.take(socket.remoteAddress ?? '', Date.now())) {
+      o.ingest.noteRefused('rtmp', 'RATE_LIMITED')
+      run(session.authorized(false, 'RATE_LIMITED'))
+      return
+    }
     const r = await o.ingest.admit(streamKey, 'rtmp', {
       input: { kind: 'flv' },
       replayHeader: () => session.replayHeader(),

@@ -14,6 +14,7 @@ export const REJ_UNAUTHORIZED = 1401
 export const REJ_FORBIDDEN = 1403
 export const REJ_NOT_FOUND = 1404
 export const REJ_CONFLICT = 1409
+export const REJ_TOO_MANY = 1429
 /** Extension field value a v5 listener puts in its induction response. */
 export const SRT_MAGIC = 0x4a17
 /** Extension block type carrying the stream id. */

@@ -9,6 +9,7 @@ import { randomBytes, randomInt } from 'node:crypto'
 import type { Logger } from '../../../common/log.ts'
 import type { PublishRefusal } from '../../contract.ts'
 import type { Ingest, Publisher } from '../ingest.ts'
+import type { AttemptLimiter } from '../rate-limit.ts'
 import { cookieValid, synCookie } from './cookie.ts'
 import { SrtRelay } from './relay.ts'
 import { checkKeyMaterial } from './key-material.ts'
@@ -16,16 +17,15 @@ import {
   HS_CONCLUSION,
   HS_INDUCTION,
   REJ_CONFLICT,
+  REJ_TOO_MANY,
   REJ_UNAUTHORIZED,
   REJ_FORBIDDEN,
   inductionResponse,
-  isControl,
   isHandshake,
   parseHandshake,
   peerIpField,
   publishKey,
   rejection,
-  withCookie,
 } from './packet.ts'
 
 /** SRT front settings. */
@@ -40,6 +40,8 @@ export interface SrtServerOptions {
   maxSessions: number
   /** A session with no caller datagram for this long is closed. */
   idleMs: number
+  /** Publish attempts per remote address (shared with the RTMP front). */
+  limiter: AttemptLimiter
 }
 
 /** A listening SRT front. */
@@ -106,6 +108,12 @@ export async function startSrtServer(o: SrtServerOptions): Promise<SrtServer> {
 
   const admit = async (s: Session, streamKey: string | undefined, hs: ReturnType<typeof parseHandshake> & { ok: true }, induction: Uint8Array, conclusion: Uint8Array): Promise<void> => {
     const peerIp = peerIpField(s.remote.address)
+    if (!o.limiter.take(s.remote.address, Date.now())) {
+      o.ingest.noteRefused('srt', 'RATE_LIMITED')
+      send(s, rejection(hs.hs, { socketId: s.socketId, reason: REJ_TOO_MANY, timestamp: ts(), peerIp }))
+      closeSession(s, 'rate limited')
+      return
+    }
     if (streamKey === undefined) {
       send(s, rejection(hs.hs, { socketId: s.socketId, reason: REJ_FORBIDDEN, timestamp: ts(), peerIp }))
       closeSession(s, 'no publish stream id')
@@ -168,7 +176,7 @@ export async function startSrtServer(o: SrtServerOptions): Promise<SrtServer> {
 
   const onCaller = (msg: Buffer, remote: RemoteInfo): void => {
     const key = `${remote.address}:${remote.port}`
-    let s = sessions.get(key)
+    const s = sessions.get(key)
     const now = Date.now()
     if (s !== undefined) s.lastSeen = now
     if (s?.relay !== undefined) {

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import type { Readable, Writable } from 'node:stream'
 import type { Logger } from '../../../common/log.ts'
+import { WallClockAnchor, flvTagTimestamp } from './anchor.ts'
 import { BoxSplitter } from './box-splitter.ts'
 import { outputFd } from './args.ts'
 import { FragmentStamper } from './stamper.ts'
@@ -41,7 +42,7 @@ export class FfmpegProcess {
   private readonly child: ChildProcess
   private stopping = false
   private exited = false
-  private anchorMs: number | undefined
+  private readonly anchor = new WallClockAnchor()
   private readonly exitPromise: Promise<void>
 
   constructor(private readonly o: FfmpegProcessOptions) {
@@ -68,18 +69,19 @@ export class FfmpegProcess {
 
   /** Records when the first input byte reached ffmpeg (the wall-clock anchor of fragments). */
   noteInput(nowMs: number): void {
-    this.anchorMs ??= nowMs
+    this.anchor.arrival(nowMs)
   }
 
   /**
    * Writes FLV bytes to stdin; false when the pipe is above its high-water mark (the caller
-   * should stop reading its publisher until {@link FfmpegProcess.onceWritable}). The first media
-   * tag (audio 8 / video 9) anchors the wall clock, not the FLV header.
+   * should stop reading its publisher until {@link FfmpegProcess.onceWritable}). Media tags
+   * (audio 8 / video 9) feed the wall-clock anchor; the FLV header and metadata do not.
    */
   write(bytes: Uint8Array): boolean {
     const stdin = this.child.stdin
     if (stdin === null || this.exited || stdin.destroyed) return true
-    if (bytes[0] === 8 || bytes[0] === 9) this.noteInput(this.o.now())
+    const ts = flvTagTimestamp(bytes)
+    if (ts !== undefined) this.anchor.media(ts, this.o.now())
     return stdin.write(bytes)
   }
 
@@ -129,7 +131,7 @@ export class FfmpegProcess {
           this.o.handlers.init(i, e.bytes)
         } else {
           const now = this.o.now()
-          this.o.handlers.fragment(i, e.bytes, stamper.stamp(e.bytes, this.anchorMs ?? now, now))
+          this.o.handlers.fragment(i, e.bytes, stamper.stamp(e.bytes, this.anchor.get() ?? now, now))
         }
       }
       if (r.error !== undefined) {

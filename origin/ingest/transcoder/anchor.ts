@@ -1,0 +1,35 @@
+/**
+ * Estimates the ingest wall clock of a transcoder's first input sample. With timestamps (FLV
+ * tags) it uses the smallest `arrival − timestamp` seen, so a burst or stall at the start does
+ * not skew every later PROGRAM-DATE-TIME; without them (SRT) it uses the first arrival. Pure.
+ */
+export class WallClockAnchor {
+  private firstTs: number | undefined
+  private minOffset: number | undefined
+  private firstArrival: number | undefined
+
+  /** A media sample with media timestamp `tsMs` arrived at `nowMs`. */
+  media(tsMs: number, nowMs: number): void {
+    this.firstTs ??= tsMs
+    const off = nowMs - tsMs
+    if (this.minOffset === undefined || off < this.minOffset) this.minOffset = off
+    this.firstArrival ??= nowMs
+  }
+
+  /** Input without usable timestamps arrived at `nowMs`. */
+  arrival(nowMs: number): void {
+    this.firstArrival ??= nowMs
+  }
+
+  /** Wall clock (ms) of the first input sample, once known. */
+  get(): number | undefined {
+    if (this.firstTs !== undefined && this.minOffset !== undefined) return this.minOffset + this.firstTs
+    return this.firstArrival
+  }
+}
+
+/** Timestamp (ms) of an FLV audio/video tag, or undefined for anything else. */
+export function flvTagTimestamp(tag: Uint8Array): number | undefined {
+  if (tag.length < 11 || (tag[0] !== 8 && tag[0] !== 9)) return undefined
+  return (((tag[7] as number) << 24) | ((tag[4] as number) << 16) | ((tag[5] as number) << 8) | (tag[6] as number)) >>> 0
+}
