@@ -286,3 +286,25 @@ describe('origin with an SRT passphrase', () => {
   })
 })
 
+
+describe('origin publish rate limit', () => {
+  let limited: OriginHandle
+  beforeAll(async () => {
+    const config = loadOriginConfig({ overrides: { host: '127.0.0.1', httpPort: 0, rtmpPort: 0, srtPort: 0, logLevel: 'warn', publishAttemptsPerMinute: 2, streamKeys: KEYS } })
+    limited = await startOrigin(config)
+  })
+  afterAll(async () => {
+    await limited.close()
+  })
+
+  it('refuses key checks beyond the per-address budget', async () => {
+    for (let i = 0; i < 3; i++) {
+      const cam = startSyntheticCamera({ url: `rtmp://127.0.0.1:${limited.rtmpPort}/live/guess-${i}-xxxxxxxx`, label: 'x', width: 128, height: 72, durationSec: 2 })
+      cameras.push(cam)
+      expect(await cam.exited).not.toBe(0)
+    }
+    const metrics = await (await fetch(`http://127.0.0.1:${limited.httpPort}/metrics`)).text()
+    expect(metrics).toMatch(/protocol="rtmp",reason="UNKNOWN_KEY"[^}]*\} 2/)
+    expect(metrics).toMatch(/protocol="rtmp",reason="RATE_LIMITED"[^}]*\} 1/)
+  })
+})
