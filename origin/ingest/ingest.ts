@@ -50,8 +50,8 @@ export interface Publisher {
   writeFlv(bytes: Uint8Array, keyframe: boolean): boolean
   /** Calls `cb` once the transcoder accepts input again (or is gone). */
   onceWritable(cb: () => void): void
-  /** Marks the first media packet of a URL input (SRT) as the wall-clock anchor. */
-  noteInput(): void
+  /** A media packet of a URL input (SRT) with its sender timestamp (ms) arrived now. */
+  noteMedia(timestampMs: number): void
   /** Resolves once the transcoder has exited. */
   readonly exited: Promise<void>
   /** The publisher's connection ended. */
@@ -199,8 +199,8 @@ class PublisherRun implements Publisher {
     else this.proc.onceWritable(cb)
   }
 
-  noteInput(): void {
-    this.proc?.noteInput(this.ingest.o.now())
+  noteMedia(timestampMs: number): void {
+    this.proc?.noteMedia(timestampMs, this.ingest.o.now())
   }
 
   disconnect(): void {

@@ -38,15 +38,17 @@ describe('SrtRelay', () => {
     expect(r.poke()).toBeUndefined()
   })
 
-  it('re-cookies caller handshakes, passes data verbatim and flags the first data packet once', () => {
+  it('re-cookies caller handshakes, passes data verbatim and reports data timestamps', () => {
     const r = new SrtRelay(hs(HS_INDUCTION, 0), hs(HS_CONCLUSION, 111))
     r.fromUpstream(hs(HS_INDUCTION, 999))
     const resp = hs(HS_CONCLUSION, 999)
     expect(r.fromUpstream(resp)).toEqual({ toCaller: resp })
     expect(r.phase).toBe('relaying')
     expect(cookieOf(r.fromCaller(hs(HS_CONCLUSION, 111)).toUpstream)).toBe(999)
-    expect(r.fromCaller(data)).toEqual({ toUpstream: data, firstData: true })
-    expect(r.fromCaller(data)).toEqual({ toUpstream: data })
+    expect(r.fromCaller(data)).toEqual({ toUpstream: data, dataTimestampUs: 0 })
+    const later = Uint8Array.from(data)
+    later.set([0, 1, 0, 0], 8)
+    expect(r.fromCaller(later)).toEqual({ toUpstream: later, dataTimestampUs: 65536 })
     const ack = Uint8Array.from([0x80, 2, 0, 0, ...new Uint8Array(12)])
     expect(r.fromUpstream(ack)).toEqual({ toCaller: ack })
   })

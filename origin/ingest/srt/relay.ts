@@ -13,8 +13,8 @@ export type RelayPhase = 'starting' | 'concluding' | 'relaying'
 export interface RelayOutput {
   toCaller?: Uint8Array
   toUpstream?: Uint8Array
-  /** The first media (data) packet of the caller just passed: anchor the wall clock. */
-  firstData?: boolean
+  /** A caller data packet passed: its SRT timestamp (sender clock, µs, 32-bit). */
+  dataTimestampUs?: number
   /** ffmpeg refused the conclusion with this handshake type (1000 + reason). */
   rejected?: number
 }
@@ -23,7 +23,6 @@ export interface RelayOutput {
 export class SrtRelay {
   phase: RelayPhase = 'starting'
   private upstreamCookie: number | undefined
-  private sawData = false
 
   constructor(private readonly induction: Uint8Array, private conclusion: Uint8Array) {}
 
@@ -45,10 +44,7 @@ export class SrtRelay {
     const out: RelayOutput = {
       toUpstream: isHandshake(msg) && this.upstreamCookie !== undefined ? withCookie(msg, this.upstreamCookie) : msg,
     }
-    if (!this.sawData && !isControl(msg) && msg.length >= 16) {
-      this.sawData = true
-      out.firstData = true
-    }
+    if (!isControl(msg) && msg.length >= 16) out.dataTimestampUs = new DataView(msg.buffer, msg.byteOffset + 8, 4).getUint32(0)
     return out
   }
 

@@ -181,7 +181,7 @@ export async function startSrtServer(o: SrtServerOptions): Promise<SrtServer> {
     if (s !== undefined) s.lastSeen = now
     if (s?.relay !== undefined) {
       const out = s.relay.fromCaller(msg)
-      if (out.firstData === true) s.publisher?.noteInput()
+      if (out.dataTimestampUs !== undefined) s.publisher?.noteMedia(out.dataTimestampUs / 1000)
       toUpstream(s, out.toUpstream)
       return
     }

@@ -1,30 +1,23 @@
 /**
- * Estimates the ingest wall clock of a transcoder's first input sample. With timestamps (FLV
- * tags) it uses the smallest `arrival − timestamp` seen, so a burst or stall at the start does
- * not skew every later PROGRAM-DATE-TIME; without them (SRT) it uses the first arrival. Pure.
+ * Estimates the ingest wall clock of a transcoder's first input sample from timestamped input
+ * (FLV tag timestamps for RTMP, SRT packet timestamps): the smallest `arrival − timestamp` seen
+ * plus the first timestamp, so a burst or stall at the start does not skew every later
+ * PROGRAM-DATE-TIME. Pure.
  */
 export class WallClockAnchor {
   private firstTs: number | undefined
   private minOffset: number | undefined
-  private firstArrival: number | undefined
 
   /** A media sample with media timestamp `tsMs` arrived at `nowMs`. */
   media(tsMs: number, nowMs: number): void {
     this.firstTs ??= tsMs
     const off = nowMs - tsMs
     if (this.minOffset === undefined || off < this.minOffset) this.minOffset = off
-    this.firstArrival ??= nowMs
-  }
-
-  /** Input without usable timestamps arrived at `nowMs`. */
-  arrival(nowMs: number): void {
-    this.firstArrival ??= nowMs
   }
 
   /** Wall clock (ms) of the first input sample, once known. */
   get(): number | undefined {
-    if (this.firstTs !== undefined && this.minOffset !== undefined) return this.minOffset + this.firstTs
-    return this.firstArrival
+    return this.firstTs !== undefined && this.minOffset !== undefined ? this.minOffset + this.firstTs : undefined
   }
 }
 

@@ -67,9 +67,9 @@ export class FfmpegProcess {
     return this.child.pid
   }
 
-  /** Records when the first input byte reached ffmpeg (the wall-clock anchor of fragments). */
-  noteInput(nowMs: number): void {
-    this.anchor.arrival(nowMs)
+  /** A media packet with sender timestamp `tsMs` reached ffmpeg's input (URL inputs). */
+  noteMedia(tsMs: number, nowMs: number): void {
+    this.anchor.media(tsMs, nowMs)
   }
 
   /**
