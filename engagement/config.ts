@@ -54,10 +54,10 @@ export const EngagementConfigSchema = Type.Object(
     dataSecret: Type.String({ minLength: 16, default: 'dev-only-stream-key-secret' }),
     /** Issuer shown in authenticator apps. */
     totpIssuer: Type.String({ default: 'Swarmstage' }),
-    /** Public base URL of the origin (LL-HLS), given to viewers. */
-    publicOriginUrl: Type.String({ default: 'http://127.0.0.1:8081' }),
-    /** Public tracker WebSocket URLs, given to viewers. */
-    publicTrackerUrls: Type.Array(Type.String(), { default: ['ws://127.0.0.1:8000'] }),
+    /** Public base URL of the origin (LL-HLS), given to viewers; empty = the request's host, port 8081. */
+    publicOriginUrl: Type.String({ default: '' }),
+    /** Public tracker WebSocket URLs, given to viewers; empty = the request's host, port 8000. */
+    publicTrackerUrls: Type.Array(Type.String(), { default: [] }),
     /** WebRTC ICE servers, given to viewers. */
     iceServers: Type.Array(
       Type.Object(

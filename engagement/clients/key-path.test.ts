@@ -6,7 +6,7 @@ import { generate } from 'otplib'
 import { loadEngagementConfig } from '../config.ts'
 import { startEngagement } from '../server.ts'
 import { dropSchema } from '../store/db.ts'
-import { createEngagementKeyStore } from './key-store.ts'
+import { HttpKeyStore } from '../../origin/ingest/keys/http-key-store.ts'
 import { dropKvPrefix } from '../test-support.ts'
 
 /** A stand-in origin admin endpoint on a real socket, recording what it is told. */
@@ -70,15 +70,15 @@ describe('stream-key path over real sockets: engagement ⇄ origin', async () =>
     const streamKey = created.body.streamKey as string
     const keyId = (created.body.key as { id: string }).id
 
-    const store = createEngagementKeyStore({ baseUrl: base, internalToken: 'origin-calls-us' })
+    const store = new HttpKeyStore({ engagementUrl: base, internalToken: 'origin-calls-us' })
     expect(await store.authorize(streamKey)).toEqual({ ok: false, reason: 'EVENT_NOT_LIVE' })
     expect((await call('POST', `/api/events/${eventId}/start`)).status).toBe(200)
     expect(await store.authorize(streamKey)).toEqual({ ok: true, target: { event: eventId, angle: 'stage' }, label: 'Stage' })
     expect((await call('DELETE', `/api/events/${eventId}/stream-keys/${keyId}`)).status).toBe(200)
     expect(await store.authorize(streamKey)).toEqual({ ok: false, reason: 'REVOKED_KEY' })
     // A wrong internal token or an unreachable service refuses (fails closed).
-    expect(await createEngagementKeyStore({ baseUrl: base, internalToken: 'nope' }).authorize(streamKey)).toEqual({ ok: false, reason: 'UNKNOWN_KEY' })
-    expect(await createEngagementKeyStore({ baseUrl: 'http://127.0.0.1:9', internalToken: 'x', timeoutMs: 500 }).authorize(streamKey)).toEqual({ ok: false, reason: 'UNKNOWN_KEY' })
+    expect(await new HttpKeyStore({ engagementUrl: base, internalToken: 'nope' }).authorize(streamKey)).toEqual({ ok: false, reason: 'UNKNOWN_KEY' })
+    expect(await new HttpKeyStore({ engagementUrl: 'http://127.0.0.1:9', internalToken: 'x', timeoutMs: 500 }).authorize(streamKey)).toEqual({ ok: false, reason: 'UNKNOWN_KEY' })
 
     const t0 = Date.now()
     const end = await call('POST', `/api/events/${eventId}/end`)

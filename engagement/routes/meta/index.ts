@@ -47,6 +47,15 @@ export function metaRoutes(app: App, ctx: Ctx, registry: Registry, startedAtMs: 
         },
       },
     },
-    async () => ({ originBaseUrl: ctx.config.publicOriginUrl, trackerUrls: ctx.config.publicTrackerUrls, iceServers: ctx.config.iceServers }),
+    async (req) => {
+      // Unset public URLs mean "same host the viewer reached us on", so a phone or TV on the LAN works.
+      const host = req.hostname.replace(/:\d+$/, '')
+      const secure = req.protocol === 'https'
+      return {
+        originBaseUrl: ctx.config.publicOriginUrl || `${secure ? 'https' : 'http'}://${host}:8081`,
+        trackerUrls: ctx.config.publicTrackerUrls.length > 0 ? ctx.config.publicTrackerUrls : [`${secure ? 'wss' : 'ws'}://${host}:8000`],
+        iceServers: ctx.config.iceServers,
+      }
+    },
   )
 }

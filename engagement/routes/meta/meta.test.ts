@@ -42,6 +42,16 @@ describe('OpenAPI, client config, health, metrics, SPA', async () => {
     expect(r.json()).toEqual({ originBaseUrl: 'https://origin.example', trackerUrls: ['wss://t.example'], iceServers: [{ urls: 'stun:stun.example:3478' }] })
   })
 
+  it('client-config defaults to the host the viewer reached us on', async () => {
+    const d = await makeApp({})
+    try {
+      const r = await d.app.inject({ method: 'GET', url: '/api/client-config', headers: { host: '192.0.2.7:8080' } })
+      expect(r.json()).toEqual({ originBaseUrl: 'http://192.0.2.7:8081', trackerUrls: ['ws://192.0.2.7:8000'], iceServers: [] })
+    } finally {
+      await d.close()
+    }
+  })
+
   it('health and metrics', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/health' })).json()).toMatchObject({ status: 'ok', service: 'engagement' })
     await t.app.inject({ method: 'GET', url: '/api/events' })
