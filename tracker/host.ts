@@ -44,6 +44,7 @@ export interface HostCounters {
   rateLimited: number
   oversized: number
   slowClosed: number
+  internalErrors: number
 }
 
 interface ConnState {
@@ -86,7 +87,7 @@ export function encodeOutgoing(o: Outgoing, intervalSec: number, alloc?: Alloc):
 
 /** One tracker instance's connections and swarms, independent of the socket library. */
 export class TrackerHost {
-  readonly counters: HostCounters = { messages: 0, announces: 0, answers: 0, scrapes: 0, rejected: 0, dropped: 0, rateLimited: 0, oversized: 0, slowClosed: 0 }
+  readonly counters: HostCounters = { messages: 0, announces: 0, answers: 0, scrapes: 0, rejected: 0, dropped: 0, rateLimited: 0, oversized: 0, slowClosed: 0, internalErrors: 0 }
   readonly rejectedByCode = new Map<ProtocolErrorCode, number>()
   private readonly conns = new Map<number, ConnState>()
   private readonly core: SwarmCore
@@ -136,6 +137,17 @@ export class TrackerHost {
    * its buffer as soon as this returns.
    */
   message(id: number, bytes: Uint8Array): void {
+    try {
+      this.handleMessage(id, bytes)
+    } catch (err) {
+      // A bug must cost one connection, never the process.
+      this.counters.internalErrors++
+      this.log.error({ err }, 'message handling failed')
+      this.closeConn(id, 1011, 'internal error')
+    }
+  }
+
+  private handleMessage(id: number, bytes: Uint8Array): void {
     const conn = this.conns.get(id)
     if (conn === undefined) return
     this.counters.messages++

@@ -87,7 +87,7 @@ export async function startTracker(config: TrackerConfig, log: Logger = createLo
   const exported = new Map<string, number>()
   new Counter({
     name: 'tracker_events_total',
-    help: 'Frames by outcome (messages, announces, answers, scrapes, rejected, dropped, rateLimited, oversized, slowClosed)',
+    help: 'Frames by outcome (messages, announces, answers, scrapes, rejected, dropped, rateLimited, oversized, slowClosed, internalErrors)',
     labelNames: ['kind'],
     registers: [registry],
     collect() {
