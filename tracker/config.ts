@@ -1,8 +1,15 @@
 /**
  * Tracker configuration: one TypeBox schema, validated once at start from `TRACKER_*` variables.
  */
+import { availableParallelism } from 'node:os'
 import { Type, type Static } from 'typebox'
 import { ConfigError, loadConfig, type ConfigSources } from '../common/config.ts'
+
+/**
+ * Default swarm-core worker count: one per core, at most 4. The main thread still does all socket
+ * I/O, parsing and encoding, so beyond a few shards the main thread, not the core, is the limit.
+ */
+export const DEFAULT_WORKERS = Math.min(4, Math.max(1, availableParallelism()))
 
 /** Schema of the tracker's configuration; every key has a default except the optional secrets. */
 export const TrackerConfigSchema = Type.Object(
@@ -13,6 +20,11 @@ export const TrackerConfigSchema = Type.Object(
     host: Type.String({ default: '0.0.0.0' }),
     /** `uws` (uWebSockets.js, falls back to `ws` when it cannot load) or `ws`. */
     transport: Type.Union([Type.Literal('uws'), Type.Literal('ws')], { default: 'uws' }),
+    /**
+     * Swarm-core worker threads. Swarms are sharded across them by hash(namespace, info_hash);
+     * sockets, parsing and encoding stay on the main thread. 0 runs the core in the main thread.
+     */
+    workers: Type.Integer({ minimum: 0, maximum: 32, default: DEFAULT_WORKERS }),
     /** Announce interval sent to clients, seconds. */
     intervalSec: Type.Integer({ minimum: 5, maximum: 3600, default: 60 }),
     /** Memberships not refreshed for this long are expired; 0 means 2× interval + 15 s. */

@@ -16,6 +16,7 @@ import {
 } from './protocol/encode.ts'
 import { SwarmCore, type CoreStats, type Outgoing } from './core/swarm-core.ts'
 import { peerTtlSec, type TrackerConfig } from './config.ts'
+import type { ShardPool } from './shard-pool.ts'
 
 /** The transport's handle on one socket. */
 export interface Sink {
@@ -108,8 +109,18 @@ export class TrackerHost {
     private readonly schedule: (f: () => void) => void = setImmediate,
     /** True when the transport copies frames during send, so frame memory can be reused. */
     copiesOnSend = false,
+    /** Swarm-core worker threads; without them the core runs in this thread. */
+    private readonly shards?: ShardPool,
   ) {
     this.arena = copiesOnSend ? new FrameArena() : undefined
+    shards?.attach({
+      deliver: (o) => {
+        this.deliver(o)
+      },
+      internalErrors: (n) => {
+        this.counters.internalErrors += n
+      },
+    })
     this.core = new SwarmCore({
       intervalSec: config.intervalSec,
       maxOffers: config.maxOffers,
@@ -128,7 +139,8 @@ export class TrackerHost {
   open(sink: Sink, namespace: string, locality: string): number {
     const id = this.nextId++
     this.conns.set(id, { sink, tokens: this.config.rateLimitBurst, refillMs: this.now(), open: true, queue: undefined, queuedBytes: 0 })
-    this.core.open(id, namespace, locality)
+    if (this.shards !== undefined) this.shards.open(id, namespace, locality)
+    else this.core.open(id, namespace, locality)
     return id
   }
 
@@ -162,7 +174,9 @@ export class TrackerHost {
       this.closeConn(id, CLOSE.tooBig, 'message too big')
       return
     }
-    const parsed = parseClientMessage(bytes)
+    // Sharded: the offer/answer views outlive this call (they cross to a worker), so they must
+    // point into our own copy, not the transport's reused buffer. One memcpy per frame.
+    const parsed = parseClientMessage(this.shards !== undefined ? new Uint8Array(bytes) : bytes)
     if (!parsed.ok) {
       // Ignored rather than answered with a bare error: bittorrent-tracker's client reconnects on
       // any frame without a valid action, and a reconnect costs the viewer minutes of P2P.
@@ -175,7 +189,8 @@ export class TrackerHost {
     if (m.kind === 'announce') this.counters.announces++
     else if (m.kind === 'answer') this.counters.answers++
     else this.counters.scrapes++
-    for (const o of this.core.handle(id, m, nowMs, this.rng)) this.deliver(o)
+    if (this.shards !== undefined) this.shards.message(id, m)
+    else for (const o of this.core.handle(id, m, nowMs, this.rng)) this.deliver(o)
   }
 
   private deliver(o: Outgoing): void {
@@ -245,17 +260,33 @@ export class TrackerHost {
     conn.open = false
     conn.queue = undefined
     this.conns.delete(id)
-    this.core.close(id)
+    if (this.shards !== undefined) this.shards.close(id)
+    else this.core.close(id)
   }
 
-  /** Expires stale memberships; the transport calls this on a timer. */
+  /**
+   * Expires stale memberships; the server calls this on a timer. Returns how many expired; with
+   * shards the sweep runs in each worker, so this reports what earlier sweeps expired.
+   */
   sweep(): number {
-    return this.core.sweep(this.now())
+    if (this.shards === undefined) return this.core.sweep(this.now())
+    const total = this.shards.expired
+    const delta = total - this.reportedExpired
+    this.reportedExpired = total
+    this.shards.sweep()
+    return delta
   }
 
-  /** Core totals. */
+  private reportedExpired = 0
+
+  /** Core totals; with shards, as of their latest replies and the last {@link freshCoreStats}. */
   coreStats(top = 10): CoreStats {
-    return this.core.stats(top)
+    return this.shards !== undefined ? this.shards.cachedStats() : this.core.stats(top)
+  }
+
+  /** Core totals and the `top` largest swarms, asked of every shard. */
+  freshCoreStats(top = 10): Promise<CoreStats> {
+    return this.shards !== undefined ? this.shards.stats(top) : Promise.resolve(this.core.stats(top))
   }
 
   /** Closes every connection (shutdown). */

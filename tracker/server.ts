@@ -7,6 +7,8 @@ import { createLogger, type Logger } from '../common/log.ts'
 import { createRegistry, healthBody } from '../common/metrics.ts'
 import { peerTtlSec, type TrackerConfig } from './config.ts'
 import { TrackerHost } from './host.ts'
+import type { CoreStats } from './core/swarm-core.ts'
+import { ShardPool } from './shard-pool.ts'
 import { TokenVerifier } from './admission.ts'
 import { listenUws, loadUws } from './transport/uws.ts'
 import { listenWs } from './transport/ws.ts'
@@ -17,14 +19,21 @@ export interface RunningTracker {
   port: number
   /** The transport actually in use. */
   transport: 'uws' | 'ws'
-  /** Current figures, as served on `/stats`. */
+  /**
+   * Current figures. With `workers` > 0 the core totals are as of the shards' latest replies and
+   * `topSwarms` as of the last {@link freshStats}; `/stats` always serves fresh ones.
+   */
   stats(): TrackerStats
+  /** Figures as served on `/stats`, asked of every shard. */
+  freshStats(): Promise<TrackerStats>
   close(): Promise<void>
 }
 
 /** Body of `GET /stats`. */
 export interface TrackerStats {
   transport: 'uws' | 'ws'
+  /** Swarm-core worker threads (0: the core runs in the main thread). */
+  workers: number
   connections: number
   peers: number
   swarms: number
@@ -52,19 +61,28 @@ export function binaryToHex(s: string): string {
 export async function startTracker(config: TrackerConfig, log: Logger = createLogger('tracker', config.logLevel)): Promise<RunningTracker> {
   const startedAt = Date.now()
   const uws = config.transport === 'uws' ? await loadUws() : undefined
+  const shards =
+    config.workers > 0
+      ? await ShardPool.start(
+          config.workers,
+          { intervalSec: config.intervalSec, maxOffers: config.maxOffers, cellMaxPeers: config.cellMaxPeers, maxPeersPerConnection: config.maxPeersPerConnection, peerTtlSec: peerTtlSec(config) },
+          log,
+        )
+      : undefined
   // uWS copies every frame during send(), so frames can live in a reused arena.
-  const host = new TrackerHost(config, log, Date.now, Math.random, setImmediate, uws !== undefined)
+  const host = new TrackerHost(config, log, Date.now, Math.random, setImmediate, uws !== undefined, shards)
   const verifier = new TokenVerifier(config)
   let transport: 'uws' | 'ws' = config.transport
   let messagesPerSec = 0
   let lastMessages = 0
   let lastRateAt = Date.now()
 
-  const stats = (): TrackerStats => {
-    const core = host.coreStats(10)
+  const stats = (fresh?: CoreStats): TrackerStats => {
+    const core = fresh ?? host.coreStats(10)
     const c = host.counters
     return {
       transport,
+      workers: config.workers,
       connections: host.connections,
       peers: core.peers,
       swarms: core.swarms,
@@ -101,18 +119,23 @@ export async function startTracker(config: TrackerConfig, log: Logger = createLo
 
   const http = async (path: string): Promise<HttpReply> => {
     if (path === '/health') return { status: '200 OK', type: 'application/json', body: healthBody('tracker', startedAt, Date.now(), { transport }) }
-    if (path === '/stats') return { status: '200 OK', type: 'application/json', body: JSON.stringify(stats()) }
+    if (path === '/stats') return { status: '200 OK', type: 'application/json', body: JSON.stringify(stats(await host.freshCoreStats(10))) }
     if (path === '/metrics') return { status: '200 OK', type: registry.contentType, body: await registry.metrics() }
     return { status: '404 Not Found', type: 'text/plain', body: 'not found' }
   }
 
   let listening
-  if (uws !== undefined) {
-    listening = await listenUws(uws, config, host, verifier, http)
-  } else {
-    if (config.transport === 'uws') log.warn('uWebSockets.js could not load; using the ws transport')
-    transport = 'ws'
-    listening = await listenWs(config, host, verifier, http)
+  try {
+    if (uws !== undefined) {
+      listening = await listenUws(uws, config, host, verifier, http)
+    } else {
+      if (config.transport === 'uws') log.warn('uWebSockets.js could not load; using the ws transport')
+      transport = 'ws'
+      listening = await listenWs(config, host, verifier, http)
+    }
+  } catch (err) {
+    await shards?.close()
+    throw err
   }
 
   const timer = setInterval(
@@ -132,10 +155,12 @@ export async function startTracker(config: TrackerConfig, log: Logger = createLo
   return {
     port: listening.port,
     transport,
-    stats,
+    stats: () => stats(),
+    freshStats: async () => stats(await host.freshCoreStats(10)),
     close: async () => {
       clearInterval(timer)
       await listening.close()
+      await shards?.close()
     },
   }
 }

@@ -50,24 +50,35 @@ export class SwarmCore {
   private peerCount = 0
   private cellCount = 0
 
-  constructor(readonly config: CoreConfig) {}
+  /**
+   * `onCount`, when given, hears the id of every connection whose membership count in this core
+   * changed (join, leave, takeover, expiry), so a sharded host can enforce the per-connection limit
+   * across shards.
+   */
+  constructor(
+    readonly config: CoreConfig,
+    private readonly onCount?: (connId: number) => void,
+  ) {}
 
   /** Registers a connection; `namespace` isolates swarms (e.g. per event), `locality` groups cells. */
   open(connId: number, namespace: string, locality: string): void {
     this.conns.set(connId, new Conn(connId, namespace, locality))
   }
 
-  /** Handles one validated message from `connId`. Unknown connections are ignored. */
-  handle(connId: number, msg: ClientMessage, nowMs: number, rng: Rng): Outgoing[] {
+  /**
+   * Handles one validated message from `connId`. Unknown connections are ignored. `canJoin` false
+   * refuses any new membership for this connection (the sharded host's cross-shard limit).
+   */
+  handle(connId: number, msg: ClientMessage, nowMs: number, rng: Rng, canJoin = true): Outgoing[] {
     const conn = this.conns.get(connId)
     if (conn === undefined) return []
     const nowSec = Math.floor(nowMs / 1000)
-    if (msg.kind === 'announce') return this.announce(conn, msg, nowSec, rng)
+    if (msg.kind === 'announce') return this.announce(conn, msg, nowSec, rng, canJoin)
     if (msg.kind === 'answer') return this.answer(conn, msg, nowSec)
     return this.scrape(conn, msg)
   }
 
-  private announce(conn: Conn, msg: AnnounceMessage, nowSec: number, rng: Rng): Outgoing[] {
+  private announce(conn: Conn, msg: AnnounceMessage, nowSec: number, rng: Rng, canJoin: boolean): Outgoing[] {
     const key = swarmKey(conn.namespace, msg.infoHash)
     let swarm = this.swarms.get(key)
     let peer = swarm?.byPeerId.get(msg.peerId)
@@ -77,7 +88,7 @@ export class SwarmCore {
       return [{ to: conn.id, type: 'reply', infoHash: msg.infoHash, complete: 0, incomplete: size }]
     }
     if (peer === undefined) {
-      if (conn.peers.length >= this.config.maxPeersPerConnection) {
+      if (!canJoin || conn.peers.length >= this.config.maxPeersPerConnection) {
         return [{ to: conn.id, type: 'failure', infoHash: msg.infoHash, reason: 'too many swarms on one connection' }]
       }
       if (swarm === undefined) {
@@ -91,17 +102,20 @@ export class SwarmCore {
       swarm.byPeerId.set(msg.peerId, peer)
       conn.peers.push(peer)
       this.peerCount++
+      this.onCount?.(conn.id)
     } else {
       if (peer.conn !== conn) {
         // A reconnect on a new socket takes the membership over from the old one.
         const old = peer.conn.peers
         old.splice(old.indexOf(peer), 1)
-        if (conn.peers.length >= this.config.maxPeersPerConnection) {
+        this.onCount?.(peer.conn.id)
+        if (!canJoin || conn.peers.length >= this.config.maxPeersPerConnection) {
           this.removePeer(peer, false)
           return [{ to: conn.id, type: 'failure', infoHash: msg.infoHash, reason: 'too many swarms on one connection' }]
         }
         peer.conn = conn
         conn.peers.push(peer)
+        this.onCount?.(conn.id)
       }
       peer.seenSec = nowSec
     }
@@ -151,6 +165,7 @@ export class SwarmCore {
       const list = peer.conn.peers
       const i = list.indexOf(peer)
       if (i >= 0) list.splice(i, 1)
+      this.onCount?.(peer.conn.id)
     }
     this.peerCount--
   }
@@ -187,7 +202,8 @@ export class SwarmCore {
 
   /** Totals and the `top` largest swarms. */
   stats(top = 10): CoreStats {
-    const all = [...this.swarms.values()].sort((a, b) => b.byPeerId.size - a.byPeerId.size).slice(0, top)
+    // top = 0 skips the sort: sharded hosts ask for totals after every batch.
+    const all = top > 0 ? [...this.swarms.values()].sort((a, b) => b.byPeerId.size - a.byPeerId.size).slice(0, top) : []
     return {
       connections: this.conns.size,
       peers: this.peerCount,
@@ -203,6 +219,11 @@ export class SwarmCore {
       key: s.key,
       cells: s.cells.map((c) => c.peers.map((p) => ({ peerId: p.peerId, connId: p.conn.id, seenSec: p.seenSec }))),
     }))
+  }
+
+  /** Memberships a connection holds in this core. */
+  connPeerCount(connId: number): number {
+    return this.conns.get(connId)?.peers.length ?? 0
   }
 
   /** peer_ids held by a connection, for tests. */

@@ -1,0 +1,74 @@
+/**
+ * Messages between the main thread (sockets, parsing, encoding) and the swarm-core shards in
+ * worker threads, plus the routing function. Pure: no threads or sockets in here.
+ *
+ * One {@link ShardBatch} goes to a shard per I/O turn; the shard answers each with one
+ * {@link ShardReply}. Offer and answer bytes travel as transferred ArrayBuffers, so a frame's
+ * SDP is copied once (out of the socket library's buffer) and never again.
+ */
+import type { ClientMessage } from '../protocol/messages.ts'
+import type { ScrapeFile } from '../protocol/encode.ts'
+import type { CoreStats, Outgoing } from './swarm-core.ts'
+
+/** One operation for a shard, in the order the main thread saw it. */
+export type ShardOp =
+  | { op: 'open'; conn: number; namespace: string; locality: string }
+  | { op: 'close'; conn: number }
+  /** `canJoin` false: the connection is at its membership limit across all shards. */
+  | { op: 'msg'; conn: number; msg: ClientMessage; canJoin: boolean }
+  /** A scrape's share of info_hashes that live on this shard; `tag` joins the parts on main. */
+  | { op: 'scrape'; conn: number; tag: number; infoHashes: string[] }
+  | { op: 'sweep' }
+  | { op: 'stats'; tag: number; top: number }
+
+/** Main → shard. */
+export interface ShardBatch {
+  /** The main thread's clock for this batch, so every shard shares one clock. */
+  nowMs: number
+  ops: ShardOp[]
+}
+
+/** Shard → main, one per batch. */
+export interface ShardReply {
+  /** Frames to encode and send, in order. */
+  out: Outgoing[]
+  /** Pairs `[connId, memberships held in this shard]` for connections whose count changed. */
+  counts: number[]
+  /** Scrape parts: `[tag, files]`. */
+  scrapes: [number, ScrapeFile[]][]
+  /** Stats answers: `[tag, stats]`. */
+  stats: [number, CoreStats][]
+  /** Memberships expired by sweeps in this batch. */
+  expired: number
+  /** Cheap totals after the batch, kept on main for `/metrics` and synchronous `stats()`. */
+  totals: { connections: number; peers: number; swarms: number; cells: number }
+  /** Operations that threw (a bug); the shard keeps serving. */
+  errors: number
+}
+
+/**
+ * The shard that owns a swarm: FNV-1a over the namespace and info_hash code units, mod `shards`.
+ * Offers and answers of one swarm therefore always meet in the same shard.
+ */
+export function shardOf(namespace: string, infoHash: string, shards: number): number {
+  if (shards <= 1) return 0
+  let h = 0x811c9dc5
+  for (let i = 0; i < namespace.length; i++) h = Math.imul(h ^ namespace.charCodeAt(i), 0x01000193)
+  h = Math.imul(h ^ 0x0a, 0x01000193)
+  for (let i = 0; i < infoHash.length; i++) h = Math.imul(h ^ infoHash.charCodeAt(i), 0x01000193)
+  return (h >>> 0) % shards
+}
+
+/** The distinct ArrayBuffers behind the offer/answer bytes of `items`, for a transfer list. */
+export function bytesBuffers(items: Iterable<{ offer?: Uint8Array; answer?: Uint8Array; offers?: { offer: Uint8Array }[] }>): ArrayBuffer[] {
+  const seen = new Set<ArrayBuffer>()
+  const add = (u: Uint8Array | undefined): void => {
+    if (u !== undefined && u.buffer instanceof ArrayBuffer) seen.add(u.buffer)
+  }
+  for (const it of items) {
+    add(it.offer)
+    add(it.answer)
+    if (it.offers !== undefined) for (const o of it.offers) add(o.offer)
+  }
+  return [...seen]
+}
