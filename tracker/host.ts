@@ -260,7 +260,7 @@ export class TrackerHost {
     conn.open = false
     conn.queue = undefined
     this.conns.delete(id)
-    if (this.shards !== undefined) this.shards.close(id)
+    if (this.shards !== undefined) this.shards.disconnect(id)
     else this.core.close(id)
   }
 

@@ -25,7 +25,9 @@ type ClientCtor = new (opts: Record<string, unknown>) => TrackerClient
 // Loaded by name: the package ships no typings.
 const clientModule = 'bittorrent-tracker/client'
 
-describe.each(['uws', 'ws'] as const)('real bittorrent-tracker clients over %s', (transport) => {
+const MODES = (['uws', 'ws'] as const).flatMap((transport) => [0, 2].map((workers) => ({ transport, workers })))
+
+describe.each(MODES)('real bittorrent-tracker clients over $transport with workers=$workers', ({ transport, workers }) => {
   const trackers: RunningTracker[] = []
   const clients: TrackerClient[] = []
   afterAll(async () => {
@@ -35,7 +37,7 @@ describe.each(['uws', 'ws'] as const)('real bittorrent-tracker clients over %s',
 
   it('announce, get each other offered, answer and connect', async () => {
     const Client = ((await import(clientModule)) as { default: ClientCtor }).default
-    const tracker = await startTracker(loadTrackerConfig({ overrides: { port: 0, host: '127.0.0.1', transport } }), createLogger('t', 'silent'))
+    const tracker = await startTracker(loadTrackerConfig({ overrides: { port: 0, host: '127.0.0.1', transport, workers } }), createLogger('t', 'silent'))
     trackers.push(tracker)
     const warnings: string[] = []
     // Different URLs (same namespace) so the two clients do not share one pooled socket, as two browsers would not.

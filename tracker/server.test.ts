@@ -5,6 +5,7 @@ import { loadTrackerConfig } from './config.ts'
 import { RawClient } from './test-client.ts'
 import { encodeClientAnnounce, encodeClientAnswer, encodeClientScrape } from './protocol/encode.ts'
 import { createLogger } from '../common/log.ts'
+import { shardOf } from './core/shard-protocol.ts'
 
 const log = createLogger('tracker-test', 'silent')
 const bin = (seed: number): string => Array.from({ length: 20 }, (_, i) => String.fromCharCode((seed * 37 + i * 59) % 256)).join('')
@@ -15,7 +16,10 @@ function offers(n: number, seed: number): { offerId: string; offer: { type: 'off
   return Array.from({ length: n }, (_, i) => ({ offerId: bin(seed * 10 + i), offer: { type: 'offer', sdp: `${SDP}a=x-${i}\r\n` } }))
 }
 
-describe.each(['uws', 'ws'] as const)('tracker over %s', (transport) => {
+// Every transport with the core in this thread (workers 0) and sharded over two worker threads.
+const MODES = (['uws', 'ws'] as const).flatMap((transport) => [0, 2].map((workers) => ({ transport, workers })))
+
+describe.each(MODES)('tracker over $transport with workers=$workers', ({ transport, workers }) => {
   let tracker: RunningTracker
   let url: string
   const clients: RawClient[] = []
@@ -27,7 +31,7 @@ describe.each(['uws', 'ws'] as const)('tracker over %s', (transport) => {
 
   beforeAll(async () => {
     const config = loadTrackerConfig({
-      overrides: { port: 0, host: '127.0.0.1', transport, rateLimitPerSec: 20, rateLimitBurst: 40, maxMessageBytes: 65536, maxConnections: 40, jwtSecret: SECRET },
+      overrides: { port: 0, host: '127.0.0.1', transport, workers, rateLimitPerSec: 20, rateLimitBurst: 40, maxMessageBytes: 65536, maxConnections: 40, maxPeersPerConnection: 4, jwtSecret: SECRET },
     })
     tracker = await startTracker(config, log)
     url = `ws://127.0.0.1:${tracker.port}`
@@ -81,6 +85,44 @@ describe.each(['uws', 'ws'] as const)('tracker over %s', (transport) => {
     expect(b.closeCode).toBeUndefined()
   })
 
+  it('a scrape of swarms on different shards comes back whole and in order', async () => {
+    const hashes = [bin(40), bin(41), bin(42), bin(43), bin(44), bin(45)]
+    // The test means something only if the hashes live on both shards.
+    expect(new Set(hashes.map((h) => shardOf('', h, 2))).size).toBe(2)
+    const joined = hashes.filter((_, i) => i % 2 === 0)
+    const a = await connect()
+    const b = await connect()
+    joined.forEach((ih, i) => a.send(encodeClientAnnounce({ infoHash: ih, peerId: bin(50 + i), offers: [] })))
+    joined.forEach((ih, i) => b.send(encodeClientAnnounce({ infoHash: ih, peerId: bin(60 + i), offers: [] })))
+    for (let i = 0; i < joined.length; i++) await b.next((f) => f.interval !== undefined)
+    b.send(encodeClientScrape(hashes))
+    const reply = await b.next((f) => f.action === 'scrape')
+    expect(Object.keys(reply.files as object)).toEqual(hashes)
+    expect(reply.files).toEqual(Object.fromEntries(hashes.map((h, i) => [h, { complete: 0, incomplete: i % 2 === 0 ? 2 : 0, downloaded: 0 }])))
+  })
+
+  it('the per-connection membership limit holds across shards', async () => {
+    const hashes = Array.from({ length: 8 }, (_, i) => bin(70 + i))
+    expect(new Set(hashes.map((h) => shardOf('', h, 2))).size).toBe(2)
+    const c = await connect()
+    hashes.forEach((ih, i) => c.send(encodeClientAnnounce({ infoHash: ih, peerId: bin(80 + i), offers: [] })))
+    const got = []
+    for (let i = 0; i < hashes.length; i++) got.push(await c.next((f) => f.interval !== undefined || f['failure reason'] !== undefined))
+    const joined = got.filter((f) => f.interval !== undefined).map((f) => f.info_hash as string)
+    expect(joined).toHaveLength(4)
+    expect(got.filter((f) => f['failure reason'] === 'too many swarms on one connection')).toHaveLength(4)
+    // Leaving one makes room for exactly one more, wherever its shard is.
+    const left = joined[0] ?? ''
+    c.send(encodeClientAnnounce({ infoHash: left, peerId: bin(80 + hashes.indexOf(left)), event: 'stopped' }))
+    await c.next((f) => f.interval !== undefined && f.info_hash === left)
+    const other = hashes.find((h) => !joined.includes(h)) ?? ''
+    c.send(encodeClientAnnounce({ infoHash: other, peerId: bin(90), offers: [] }))
+    expect(await c.next((f) => f.info_hash === other)).toMatchObject({ interval: 60, incomplete: 1 })
+    const stats = await tracker.freshStats()
+    expect(stats.topSwarms.filter((s) => hashes.map((h) => Buffer.from(h, 'latin1').toString('hex')).includes(s.infoHash))).toHaveLength(4)
+    expect(c.closeCode).toBeUndefined()
+  })
+
   it('malformed JSON and wrong types are dropped; the sender and others keep being served', async () => {
     const ih = bin(9)
     const bad = await connect()
@@ -132,7 +174,7 @@ describe.each(['uws', 'ws'] as const)('tracker over %s', (transport) => {
   it('serves /stats, /health and /metrics', async () => {
     const base = `http://127.0.0.1:${tracker.port}`
     const stats = (await (await fetch(`${base}/stats`)).json()) as Record<string, unknown>
-    expect(stats).toMatchObject({ transport })
+    expect(stats).toMatchObject({ transport, workers })
     expect(stats.peers).toEqual(expect.any(Number))
     expect(Array.isArray(stats.topSwarms)).toBe(true)
     expect(await (await fetch(`${base}/health`)).json()).toMatchObject({ status: 'ok', service: 'tracker' })

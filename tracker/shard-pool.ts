@@ -158,7 +158,7 @@ export class ShardPool {
   }
 
   /** A connection is gone: every shard that knew it releases what it held. */
-  close(conn: number): void {
+  disconnect(conn: number): void {
     const c = this.conns.get(conn)
     if (c === undefined) return
     this.conns.delete(conn)
@@ -217,7 +217,8 @@ export class ShardPool {
       this.pendingOf[s] = []
       this.tagsOf[s] = []
       const batch: ShardBatch = { nowMs, ops }
-      const msgs = ops.flatMap((o) => (o.op !== 'msg' ? [] : o.msg.kind === 'announce' ? [o.msg] : o.msg.kind === 'answer' ? [o.msg] : []))
+      const msgs: { offers?: { offer: Uint8Array }[]; answer?: Uint8Array }[] = []
+      for (const o of ops) if (o.op === 'msg' && o.msg.kind !== 'scrape') msgs.push(o.msg)
       this.workers[s]?.postMessage(batch, bytesBuffers(msgs))
     }
   }
@@ -315,9 +316,9 @@ function merge(parts: CoreStats[], topSwarms: CoreStats['topSwarms'], connection
   return { ...t, connections, topSwarms }
 }
 
-/** One worker running core/shard-worker.ts under tsx; resolves when its module has loaded. */
+/** One worker running core/shard-worker.ts (through its tsx bootstrap); resolves once it has loaded. */
 function spawn(coreConfig: CoreConfig): Promise<Worker> {
-  const w = new Worker(new URL('./core/shard-worker.ts', import.meta.url), { execArgv: ['--import', 'tsx'], workerData: coreConfig })
+  const w = new Worker(new URL('./core/shard-worker-boot.mjs', import.meta.url), { workerData: coreConfig })
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => {
       reject(err)
