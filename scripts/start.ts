@@ -28,7 +28,6 @@ async function main(): Promise<void> {
     dev: true,
     originAdminToken: adminToken,
     internalToken,
-    ...(process.env.ENGAGEMENT_PGLITE_DATA_DIR === undefined && process.env.DATABASE_URL === undefined ? { pgliteDataDir: '.data/pglite' } : {}),
   })
   const engagement = await startEngagement(engagementConfig)
 

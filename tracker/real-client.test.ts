@@ -3,7 +3,7 @@
  * p2p-media-loader-core) find each other through our tracker and open a WebRTC data channel
  * (@roamhq/wrtc through the webrtc-polyfill shim).
  */
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, it } from 'vitest'
 import { startTracker, type RunningTracker } from './server.ts'
 import { loadTrackerConfig } from './config.ts'
 import { createLogger } from '../common/log.ts'
@@ -27,7 +27,8 @@ const clientModule = 'bittorrent-tracker/client'
 
 const MODES = (['uws', 'ws'] as const).flatMap((transport) => [0, 2].map((workers) => ({ transport, workers })))
 
-describe.each(MODES)('real bittorrent-tracker clients over $transport with workers=$workers', ({ transport, workers }) => {
+// Concurrent: each mode has its own tracker and clients, and most of a run is WebRTC waiting.
+describe.concurrent.each(MODES)('real bittorrent-tracker clients over $transport with workers=$workers', ({ transport, workers }) => {
   const trackers: RunningTracker[] = []
   const clients: TrackerClient[] = []
   afterAll(async () => {
@@ -35,7 +36,7 @@ describe.each(MODES)('real bittorrent-tracker clients over $transport with worke
     await Promise.all(trackers.map((t) => t.close()))
   })
 
-  it('announce, get each other offered, answer and connect', async () => {
+  it('announce, get each other offered, answer and connect', async ({ expect }) => {
     const Client = ((await import(clientModule)) as { default: ClientCtor }).default
     const tracker = await startTracker(loadTrackerConfig({ overrides: { port: 0, host: '127.0.0.1', transport, workers } }), createLogger('t', 'silent'))
     trackers.push(tracker)

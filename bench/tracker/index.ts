@@ -1,11 +1,13 @@
 /**
  * `npm run bench -- tracker --json [--peers 4000] [--swarms 40] [--offers 5] [--rounds 5]
- * [--idle 18000] [--loaders 4] [--only ours|reference]`
+ * [--idle 18000] [--loaders 4] [--workers 2] [--only ours|ours-sharded|reference]`
  *
- * Runs our tracker and bittorrent-tracker's server each in its own process on 127.0.0.1 under
- * identical load from separate load processes, and reports per tracker: its own CPU µs per
- * announce (from /proc/<pid>/stat, so load generation does not count), announces per CPU-second,
- * RSS and PSS per idle peer, and connections held. Ratios are ours / reference.
+ * Runs our tracker (`ours`: swarm core in the main thread; `ours-sharded`: core sharded over
+ * `--workers` threads) and bittorrent-tracker's server, each in its own process on 127.0.0.1
+ * under identical load from separate load processes, and reports per tracker: its own CPU µs per
+ * announce (from /proc/<pid>/stat, which sums every thread of the process, so load generation
+ * does not count and worker threads do), announces per CPU-second and per wall-second, RSS and
+ * PSS per idle peer, and connections held. Ratios are ours / reference.
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -25,6 +27,7 @@ interface Flags {
   idle: number
   loaders: number
   memberships: number
+  workers: number
   only: string
 }
 
@@ -44,6 +47,7 @@ function parseFlags(args: string[]): Flags {
     idle: get('idle', 18000),
     loaders: Math.max(1, get('loaders', 4)),
     memberships: Math.max(1, get('memberships', 1)),
+    workers: Math.max(1, get('workers', 2)),
     only: onlyAt >= 0 ? (args[onlyAt + 1] ?? '') : '',
   }
 }
@@ -98,8 +102,8 @@ function spawnChild(file: string, args: string[]): ChildProcess {
   return fork(join(here, file), args, { execArgv: ['--import', 'tsx', '--expose-gc', ...extra], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
 }
 
-async function startTracker(kind: string): Promise<{ child: ChildProcess; port: number; pid: number }> {
-  const child = spawnChild('tracker-proc.ts', [kind])
+async function startTracker(kind: string, workers: number): Promise<{ child: ChildProcess; port: number; pid: number }> {
+  const child = spawnChild('tracker-proc.ts', [kind, String(workers)])
   const ready = await new Promise<{ port: number; pid: number }>((resolve, reject) => {
     child.once('message', (m) => resolve(m as { port: number; pid: number }))
     child.once('exit', (code) => reject(new Error(`${kind} tracker exited with ${code ?? 'signal'}`)))
@@ -137,7 +141,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /** Announce cost: P peers in S swarms, each re-announcing with `offers` offers for `rounds` rounds. */
 async function announcePhase(kind: string, f: Flags): Promise<Record<string, number>> {
-  const tracker = await startTracker(kind)
+  const tracker = await startTracker(kind, f.workers)
   const loaders = Array.from({ length: f.loaders }, () => spawnChild('loader.ts', []))
   try {
     const joined = await connectLoaders(loaders, tracker.port, f.peers, f.swarms, f.offers)
@@ -164,6 +168,10 @@ async function announcePhase(kind: string, f: Flags): Promise<Record<string, num
       wallMs: Math.round(wallMs),
       cpuUsPerAnnounce: Number((cpuUs / Math.max(1, announces)).toFixed(2)),
       announcesPerCpuSec: Math.round(announces / Math.max(1e-6, cpuUs / 1e6)),
+      // Load and tracker share this machine's cores, so this is the whole setup's throughput.
+      announcesPerWallSec: Math.round(announces / Math.max(1e-6, wallMs / 1000)),
+      // Above 1 means the tracker's threads ran in parallel.
+      trackerCoresBusy: Number((cpuUs / 1000 / Math.max(1, wallMs)).toFixed(2)),
     }
   } finally {
     await stopAll([...loaders, tracker.child])
@@ -172,7 +180,7 @@ async function announcePhase(kind: string, f: Flags): Promise<Record<string, num
 
 /** Idle memory: N connections, each joined to `memberships` swarms and then silent. */
 async function idlePhase(kind: string, f: Flags, idle: number): Promise<Record<string, number | string>> {
-  const tracker = await startTracker(kind)
+  const tracker = await startTracker(kind, f.workers)
   const nLoaders = Math.max(f.loaders, Math.ceil(idle / 15000))
   const loaders = Array.from({ length: nLoaders }, () => spawnChild('loader.ts', []))
   try {
@@ -214,7 +222,7 @@ export async function run(args: string[]): Promise<BenchResult> {
   // Each side of every connection needs a descriptor; leave headroom for the process itself.
   const idle = Math.min(f.idle, fdLimit - 200)
   const startedAt = new Date().toISOString()
-  const kinds = f.only !== '' ? [f.only] : ['ours', 'reference']
+  const kinds = f.only !== '' ? [f.only] : ['ours', 'ours-sharded', 'reference']
   const results: Record<string, Record<string, unknown>> = {}
   for (const kind of kinds) {
     const announce = await announcePhase(kind, f)
@@ -222,6 +230,7 @@ export async function run(args: string[]): Promise<BenchResult> {
     results[kind] = { ...announce, ...idleFigures }
   }
   const ours = results.ours ?? {}
+  const sharded = results['ours-sharded'] ?? {}
   const ref = results.reference ?? {}
   return {
     suite: 'tracker',
@@ -236,6 +245,12 @@ export async function run(args: string[]): Promise<BenchResult> {
       cpuPerAnnounce: ratio(ours.cpuUsPerAnnounce, ref.cpuUsPerAnnounce),
       rssPerIdlePeer: ratio(ours.rssBytesPerIdlePeer, ref.rssBytesPerIdlePeer),
       pssPerIdlePeer: ratio(ours.pssBytesPerIdlePeer, ref.pssBytesPerIdlePeer),
+      announcesPerWallSec: ratio(ours.announcesPerWallSec, ref.announcesPerWallSec),
+      shardedCpuPerAnnounce: ratio(sharded.cpuUsPerAnnounce, ref.cpuUsPerAnnounce),
+      shardedRssPerIdlePeer: ratio(sharded.rssBytesPerIdlePeer, ref.rssBytesPerIdlePeer),
+      shardedAnnouncesPerWallSec: ratio(sharded.announcesPerWallSec, ref.announcesPerWallSec),
+      shardedVsInThreadCpuPerAnnounce: ratio(sharded.cpuUsPerAnnounce, ours.cpuUsPerAnnounce),
+      shardedVsInThreadAnnouncesPerWallSec: ratio(sharded.announcesPerWallSec, ours.announcesPerWallSec),
     },
     targets: { cpuPerAnnounceRatioMax: 0.2, memoryPerIdlePeerRatioMax: 0.333, idlePeersMin: 100000 },
   }

@@ -1,6 +1,7 @@
 /**
- * One tracker under test in its own process: `ours` (startTracker) or `reference`
- * (bittorrent-tracker/server, WebSocket only). Reports `{ port, pid }` over IPC and answers
+ * One tracker under test in its own process: `ours` (startTracker, swarm core in the main
+ * thread), `ours-sharded` (startTracker with the core sharded over `argv[3]` worker threads,
+ * default 2) or `reference` (bittorrent-tracker/server, WebSocket only). Reports `{ port, pid }` over IPC and answers
  * `{ cmd: 'gc' }` with its memory after a full collection (run with --expose-gc).
  */
 import { createLogger } from '../../common/log.ts'
@@ -17,11 +18,11 @@ interface ReferenceServer {
 // Loaded by name: the package ships no typings.
 const referenceModule = 'bittorrent-tracker/server'
 
-async function start(kind: string): Promise<{ port: number; close: () => Promise<void> }> {
-  if (kind === 'ours') {
+async function start(kind: string, workers: number): Promise<{ port: number; close: () => Promise<void> }> {
+  if (kind === 'ours' || kind === 'ours-sharded') {
     const config = loadTrackerConfig({
       env: process.env,
-      overrides: { port: 0, host: '127.0.0.1', rateLimitPerSec: 100000, rateLimitBurst: 100000, maxConnections: 1000000, logLevel: 'warn' },
+      overrides: { port: 0, host: '127.0.0.1', workers: kind === 'ours' ? 0 : workers, rateLimitPerSec: 100000, rateLimitBurst: 100000, maxConnections: 1000000, logLevel: 'warn' },
     })
     const t = await startTracker(config, createLogger('tracker', 'warn'))
     return { port: t.port, close: t.close }
@@ -37,7 +38,7 @@ async function start(kind: string): Promise<{ port: number; close: () => Promise
 }
 
 const kind = process.argv[2] ?? 'ours'
-const running = await start(kind)
+const running = await start(kind, Number(process.argv[3] ?? 2))
 process.send?.({ port: running.port, pid: process.pid })
 process.on('message', (msg: { cmd: string }) => {
   if (msg.cmd === 'gc') {

@@ -37,6 +37,31 @@ export interface SyntheticCamera {
 
 const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf'
 
+/** Where the burnt-in clock sits, in pixels of a frame `h` pixels high (everything scales with `h`). */
+export interface ClockGeometry {
+  fontPx: number
+  /** Left and top offset of the clock text. */
+  marginPx: number
+  /** Solid box border around the clock text. */
+  borderPx: number
+  /** Top of the label under the clock. */
+  labelYPx: number
+}
+
+/** Clock layout for a frame height: font 1/10 of the height, margins and border proportional. */
+export function clockGeometry(h: number): ClockGeometry {
+  const fontPx = Math.max(12, Math.round(h / 10))
+  const marginPx = Math.max(4, Math.round(h / 36))
+  const borderPx = Math.max(2, Math.round(fontPx / 5))
+  return { fontPx, marginPx, borderPx, labelYPx: marginPx + Math.round(fontPx * 1.2) + 2 * borderPx + Math.round(fontPx / 4) }
+}
+
+/**
+ * The clock's box as fractions of the frame height (x, y, width, height), for cropping any rendition
+ * of a camera: "HH:MM:SS.mmm" is 12 monospace glyphs of about 0.6 em.
+ */
+export const CLOCK_CROP_OF_HEIGHT = { x: 0.012, y: 0.012, w: 0.75, h: 0.105 } as const
+
 /** drawtext escaping for a literal label. */
 function escapeText(s: string): string {
   return s.replace(/[\\':%,;[\]=]/g, '')
@@ -49,12 +74,13 @@ export function cameraArgs(o: SyntheticCameraOptions, startEpochMs: number): str
   const fps = o.fps ?? 30
   const start = (startEpochMs / 1000).toFixed(3)
   const frac = (startEpochMs % 1000) / 1000
-  const size = Math.max(12, Math.round(h / 10))
+  const g = clockGeometry(h)
   const font = existsSync(FONT) ? `fontfile=${FONT}:` : ''
   const clock = `%{pts\\:gmtime\\:${start}\\:%H\\\\\\:%M\\\\\\:%S}.%{eif\\:mod((t+${frac.toFixed(3)})*1000\\,1000)\\:d\\:3}`
+  // An opaque box and a fixed, height-relative position keep the clock machine-readable (bench/glass).
   const draw = [
-    `drawtext=${font}fontsize=${size}:fontcolor=white:box=1:boxcolor=black@0.6:x=10:y=10:text='${clock}'`,
-    `drawtext=${font}fontsize=${Math.round(size * 0.6)}:fontcolor=white:box=1:boxcolor=black@0.6:x=10:y=${size + 20}:text='${escapeText(o.label)}'`,
+    `drawtext=${font}fontsize=${g.fontPx}:fontcolor=white:box=1:boxcolor=black:boxborderw=${g.borderPx}:x=${g.marginPx}:y=${g.marginPx}:text='${clock}'`,
+    `drawtext=${font}fontsize=${Math.round(g.fontPx * 0.6)}:fontcolor=white:box=1:boxcolor=black@0.6:x=${g.marginPx}:y=${g.labelYPx}:text='${escapeText(o.label)}'`,
   ].join(',')
   const pattern = o.pattern ?? 'testsrc2'
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re']

@@ -47,7 +47,8 @@ export interface ShardReply {
 }
 
 /**
- * The shard that owns a swarm: FNV-1a over the namespace and info_hash code units, mod `shards`.
+ * The shard that owns a swarm: FNV-1a over the namespace and info_hash code units, finalized,
+ * mod `shards`.
  * Offers and answers of one swarm therefore always meet in the same shard.
  */
 export function shardOf(namespace: string, infoHash: string, shards: number): number {
@@ -56,6 +57,13 @@ export function shardOf(namespace: string, infoHash: string, shards: number): nu
   for (let i = 0; i < namespace.length; i++) h = Math.imul(h ^ namespace.charCodeAt(i), 0x01000193)
   h = Math.imul(h ^ 0x0a, 0x01000193)
   for (let i = 0; i < infoHash.length; i++) h = Math.imul(h ^ infoHash.charCodeAt(i), 0x01000193)
+  // FNV's low bits are only the parity of the input (an odd multiplier keeps bit 0), so mix the
+  // high bits down (murmur3's finalizer) before taking the modulus.
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
   return (h >>> 0) % shards
 }
 
