@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { resolve, sep } from 'node:path'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
 import cookie from '@fastify/cookie'
 import swagger from '@fastify/swagger'
@@ -114,10 +114,22 @@ export async function buildApp(config: EngagementConfig, deps: EngagementDeps = 
 
   const staticRoot = resolve(config.staticDir)
   const hasStatic = existsSync(resolve(staticRoot, 'index.html'))
-  if (hasStatic) await app.register(fastifyStatic, { root: staticRoot, wildcard: false })
+  if (hasStatic) {
+    await app.register(fastifyStatic, {
+      root: staticRoot,
+      wildcard: false,
+      cacheControl: false,
+      // Vite's hashed bundles never change; the HTML that names them must always be revalidated.
+      setHeaders: (res, file) => {
+        res.setHeader('cache-control', file.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache')
+      },
+    })
+  }
   app.setNotFoundHandler(async (req, reply) => {
     const path = req.url.split('?')[0] ?? ''
-    if (hasStatic && req.method === 'GET' && !path.startsWith('/api/') && path !== '/api') return reply.sendFile('index.html')
+    // App routes fall back to index.html; a missing file (e.g. a stale chunk) must be a 404, not HTML.
+    const isAppRoute = !path.startsWith('/api/') && path !== '/api' && !/\.[A-Za-z0-9]+$/.test(path)
+    if (hasStatic && req.method === 'GET' && isAppRoute) return reply.sendFile('index.html')
     throw new ApiError(404, 'NOT_FOUND', `no route ${req.method} ${path}`)
   })
   await app.ready()

@@ -10,10 +10,10 @@
  */
 import { Worker } from 'node:worker_threads'
 import type { Logger } from '../common/log.ts'
-import type { ClientMessage } from './protocol/messages.ts'
+import type { AnnounceMessage, AnswerMessage, ClientMessage } from './protocol/messages.ts'
 import type { ScrapeFile } from './protocol/encode.ts'
 import type { CoreConfig, CoreStats, Outgoing } from './core/swarm-core.ts'
-import { bytesBuffers, shardOf, type ShardBatch, type ShardOp, type ShardReply } from './core/shard-protocol.ts'
+import { OUT, OUT_WIDTH, shardOf, type ShardBatch, type ShardOp, type ShardReply } from './core/shard-protocol.ts'
 
 /** Most shards; a connection's shard set is a 32-bit mask. */
 export const MAX_SHARDS = 32
@@ -32,6 +32,8 @@ interface PoolConn {
 interface Inflight {
   pendingConns: number[]
   tags: number[]
+  /** The full messages behind the batch's `msg` ops, by op index: their bytes stay here. */
+  full: (AnnounceMessage | AnswerMessage | undefined)[]
 }
 
 interface Wait {
@@ -54,6 +56,7 @@ const emptyTotals = (): CoreStats => ({ connections: 0, peers: 0, swarms: 0, cel
 /** N swarm-core worker threads and the routing to them. */
 export class ShardPool {
   private readonly queues: ShardOp[][]
+  private readonly fulls: (AnnounceMessage | AnswerMessage | undefined)[][]
   private readonly inflight: Inflight[][]
   private readonly pendingOf: number[][]
   private readonly tagsOf: number[][]
@@ -75,6 +78,7 @@ export class ShardPool {
   ) {
     const n = workers.length
     this.queues = Array.from({ length: n }, () => [])
+    this.fulls = Array.from({ length: n }, () => [])
     this.inflight = Array.from({ length: n }, () => [])
     this.pendingOf = Array.from({ length: n }, () => [])
     this.tagsOf = Array.from({ length: n }, () => [])
@@ -106,7 +110,7 @@ export class ShardPool {
 
   /**
    * Routes one parsed message. Its offer/answer bytes must be owned by the caller (copied out of
-   * the socket library's buffer); they are transferred to the shard.
+   * the socket library's buffer): they are kept here until the shard says where they go.
    */
   message(conn: number, msg: ClientMessage): void {
     const c = this.conns.get(conn)
@@ -125,7 +129,11 @@ export class ShardPool {
       c.pending++
       this.pendingOf[s]?.push(conn)
     }
-    this.push(s, { op: 'msg', conn, msg, canJoin })
+    const slim =
+      msg.kind === 'announce'
+        ? { kind: msg.kind, infoHash: msg.infoHash, peerId: msg.peerId, event: msg.event, numwant: msg.numwant, offers: msg.offers.length }
+        : { kind: msg.kind, infoHash: msg.infoHash, peerId: msg.peerId, toPeerId: msg.toPeerId }
+    this.push(s, { op: 'msg', conn, msg: slim, canJoin }, msg)
   }
 
   private scrape(conn: number, c: PoolConn, infoHashes: string[]): void {
@@ -198,8 +206,9 @@ export class ShardPool {
     await Promise.all(this.workers.map((w) => w.terminate()))
   }
 
-  private push(s: number, op: ShardOp): void {
+  private push(s: number, op: ShardOp, full?: AnnounceMessage | AnswerMessage): void {
     this.queues[s]?.push(op)
+    this.fulls[s]?.push(full)
     if (!this.scheduled) {
       this.scheduled = true
       setImmediate(this.flush)
@@ -213,13 +222,12 @@ export class ShardPool {
       const ops = this.queues[s]
       if (ops === undefined || ops.length === 0) continue
       this.queues[s] = []
-      this.inflight[s]?.push({ pendingConns: this.pendingOf[s] ?? [], tags: this.tagsOf[s] ?? [] })
+      this.inflight[s]?.push({ pendingConns: this.pendingOf[s] ?? [], tags: this.tagsOf[s] ?? [], full: this.fulls[s] ?? [] })
+      this.fulls[s] = []
       this.pendingOf[s] = []
       this.tagsOf[s] = []
       const batch: ShardBatch = { nowMs, ops }
-      const msgs: { offers?: { offer: Uint8Array }[]; answer?: Uint8Array }[] = []
-      for (const o of ops) if (o.op === 'msg' && o.msg.kind !== 'scrape') msgs.push(o.msg)
-      this.workers[s]?.postMessage(batch, bytesBuffers(msgs))
+      this.workers[s]?.postMessage(batch)
     }
   }
 
@@ -245,7 +253,12 @@ export class ShardPool {
     this.totals[s] = { ...reply.totals, topSwarms: [] }
     this.expired += reply.expired
     if (reply.errors > 0) this.host?.internalErrors(reply.errors)
-    for (const o of reply.out) this.host?.deliver(o)
+    const full = done?.full ?? []
+    const out = reply.out
+    for (let i = 0; i + OUT_WIDTH <= out.length; i += OUT_WIDTH) {
+      const o = expand(full[out[i] ?? -1], out[i + 1], out[i + 2] ?? 0, out[i + 3] ?? 0, out[i + 4] ?? 0, reply.reasons)
+      if (o !== undefined) this.host?.deliver(o)
+    }
     for (const [tag, files] of reply.scrapes) this.part(tag, s, files, undefined)
     for (const [tag, stats] of reply.stats) this.part(tag, s, undefined, stats)
   }
@@ -303,6 +316,25 @@ export class ShardPool {
         this.log.error({ err, shard: s }, 'shard worker could not restart')
       },
     )
+  }
+}
+
+/** Rebuilds a core output from a shard's record and the message main kept. */
+function expand(m: AnnounceMessage | AnswerMessage | undefined, code: number | undefined, to: number, a: number, b: number, reasons: string[]): Outgoing | undefined {
+  if (m === undefined) return undefined
+  switch (code) {
+    case OUT.reply:
+      return { to, type: 'reply', infoHash: m.infoHash, complete: a, incomplete: b }
+    case OUT.offer: {
+      const offer = m.kind === 'announce' ? m.offers[a] : undefined
+      return offer === undefined ? undefined : { to, type: 'offer', infoHash: m.infoHash, fromPeerId: m.peerId, offerId: offer.offerId, offer: offer.offer }
+    }
+    case OUT.answer:
+      return m.kind === 'answer' ? { to, type: 'answer', infoHash: m.infoHash, fromPeerId: m.peerId, offerId: m.offerId, answer: m.answer } : undefined
+    case OUT.failure:
+      return { to, type: 'failure', infoHash: m.infoHash, reason: reasons[a] ?? 'refused' }
+    default:
+      return undefined
   }
 }
 

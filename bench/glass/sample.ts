@@ -14,21 +14,24 @@ export interface ClockCrop {
   png: Buffer
   /** Wall clock (epoch ms, page's Date.now()) when this frame was on screen. */
   capturedAtMs: number
+  /** The frame's media time (presentation timestamp), seconds; `currentTime` when not `exact`. */
+  mediaTimeSec: number
+  /**
+   * True when grabbed in requestVideoFrameCallback (media time is that frame's); false when no frame
+   * was presented within 2 s and the current picture was grabbed (its clock and capture time still agree).
+   */
+  exact: boolean
 }
 
 /**
  * Captures the clock box of the frame on screen in the page's first `<video>`, or undefined when no
  * frame is playing. Waits for the next presented frame (requestVideoFrameCallback) so the capture
- * time belongs to that frame; falls back to the current frame after 500 ms.
+ * time belongs to that frame; falls back to the current picture after 2 s.
  */
 export async function captureClockCrop(page: Page, selector = 'video'): Promise<ClockCrop | undefined> {
   const r = await page.evaluate(async ({ sel, crop }) => {
     const v = document.querySelector(sel)
     if (!(v instanceof HTMLVideoElement) || v.paused || v.readyState < 2 || v.videoHeight === 0) return null
-    await new Promise<void>((done) => {
-      const t = setTimeout(done, 500)
-      v.requestVideoFrameCallback(() => { clearTimeout(t); done() })
-    })
     const h = v.videoHeight
     const sx = Math.round(crop.x * h)
     const sy = Math.round(crop.y * h)
@@ -39,12 +42,19 @@ export async function captureClockCrop(page: Page, selector = 'video'): Promise<
     c.height = sh
     const ctx = c.getContext('2d')
     if (ctx === null) return null
-    ctx.drawImage(v, sx, sy, sw, sh, 0, 0, sw, sh)
-    const at = Date.now()
-    return { dataUrl: c.toDataURL('image/png'), at }
+    // Drawn inside the frame callback so the pixels, the capture time and the media time agree.
+    type Grabbed = { dataUrl: string; at: number; mediaTime: number; exact: boolean }
+    const grab = (mediaTime: number, exact: boolean): Grabbed => {
+      ctx.drawImage(v, sx, sy, sw, sh, 0, 0, sw, sh)
+      return { dataUrl: c.toDataURL('image/png'), at: Date.now(), mediaTime, exact }
+    }
+    return new Promise<Grabbed>((done) => {
+      const t = setTimeout(() => done(grab(v.currentTime, false)), 2000)
+      v.requestVideoFrameCallback((_now, meta) => { clearTimeout(t); done(grab(meta.mediaTime, true)) })
+    })
   }, { sel: selector, crop: CLOCK_CROP_OF_HEIGHT })
   if (r === null) return undefined
-  return { png: Buffer.from(r.dataUrl.slice(r.dataUrl.indexOf(',') + 1), 'base64'), capturedAtMs: r.at }
+  return { png: Buffer.from(r.dataUrl.slice(r.dataUrl.indexOf(',') + 1), 'base64'), capturedAtMs: r.at, mediaTimeSec: r.mediaTime, exact: r.exact }
 }
 
 /** Capture time − burnt-in clock, seconds; undefined when the clock could not be read plausibly. */

@@ -15,6 +15,8 @@ import uWS from 'uWebSockets.js'
 import { loadOriginConfig } from '../../origin/config.ts'
 import { startSyntheticCamera } from '../../origin/demo/cameras.ts'
 import { startOrigin } from '../../origin/server.ts'
+import { ensureTesseract } from '../glass/clock-ocr.ts'
+import { captureClockCrop, glassToGlassOf, type ClockCrop } from '../glass/sample.ts'
 import { quantile } from './live-ladder.ts'
 import { cpuSeconds } from './procs.ts'
 import { wallMs } from './raw-http.ts'
@@ -31,6 +33,12 @@ export interface FullOriginResult {
   playerLatencyP50Sec: number | null
   playerLatencyP95Sec: number | null
   playerSamples: number
+  /** Glass-to-glass from the burnt-in camera clock read by OCR (capture time − clock), p50. */
+  glassToGlassP50Sec: number | null
+  glassToGlassP95Sec: number | null
+  /** Frames captured for OCR, and how many of them read as a plausible clock. */
+  glassCrops: number
+  glassSamples: number
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
@@ -57,6 +65,7 @@ const round = (x: number | null, d = 0): number | null => (x === null ? null : N
 /** Runs the origin with one RTMP camera for `seconds` and measures it. */
 export async function measureFullOrigin(seconds: number, withPlayer: boolean, log: (m: string) => void): Promise<FullOriginResult> {
   const key = 'bench-key-000001'
+  if (withPlayer) ensureTesseract(log)
   const config = loadOriginConfig({ env: {}, overrides: { host: '127.0.0.1', httpPort: 0, rtmpPort: 0, srtPort: 0, logLevel: 'warn', streamKeys: [{ key, event: 'bench', angle: 'main' }] } })
   // Logs go to stderr so `--json` output on stdout stays one JSON document.
   const origin = await startOrigin(config, { logger: pino({ name: 'origin', level: 'warn', base: { service: 'origin' } }, pino.destination(2)) })
@@ -77,6 +86,8 @@ export async function measureFullOrigin(seconds: number, withPlayer: boolean, lo
     log(`full origin live; following ${mediaUri}`)
 
     const latencies: number[] = []
+    const crops: ClockCrop[] = []
+    let ticks = 0
     if (browser !== undefined) {
       const hlsJs = readFileSync(createRequire(import.meta.url).resolve('hls.js/dist/hls.min.js'))
       const app = uWS.App()
@@ -103,7 +114,10 @@ export async function measureFullOrigin(seconds: number, withPlayer: boolean, lo
             return v.currentTime > 5 && h.playingDate !== null ? (Date.now() - h.playingDate.getTime()) / 1000 : NaN
           })
           .then((l) => {
-            if (Number.isFinite(l)) latencies.push(l)
+            if (!Number.isFinite(l)) return
+            latencies.push(l)
+            // A clock crop every 2 s of steady playback; OCR runs after the measurement window.
+            if (++ticks % 4 === 0 && crops.length < 12) void captureClockCrop(tab).then((c) => { if (c) crops.push(c) }, () => undefined)
           }, () => undefined)
       }, 500)
       t.unref()
@@ -138,9 +152,11 @@ export async function measureFullOrigin(seconds: number, withPlayer: boolean, lo
     await sleep(withPlayer ? 2000 : 0)
     const sorted = [...lags].sort((a, b) => a - b)
     const lat = [...latencies].sort((a, b) => a - b)
+    const taken = [...crops]
+    const glass = (await glassToGlassOf(taken)).sort((a, b) => a - b)
     return {
       mode: 'full-origin-rtmp',
-      note: 'startOrigin + synthetic 720p RTMP camera; default ladder transcoded by the origin; PDT is the ingest clock; player latency = Date.now() − hls.playingDate (PDT of the frame on screen, after 5 s of playback), not optical glass-to-glass',
+      note: 'startOrigin + synthetic 720p RTMP camera; default ladder transcoded by the origin; PDT is the ingest clock; player latency = Date.now() − hls.playingDate (PDT of the frame on screen, after 5 s of playback), not optical glass-to-glass; glassToGlass* = frame capture time in the page − burnt-in camera clock read by Tesseract (includes camera encode and the RTMP hop)',
       windowSec: Number(elapsedSec.toFixed(1)),
       partsSeen: lags.length,
       edgeLagP50Ms: round(quantile(sorted, 0.5)),
@@ -149,6 +165,10 @@ export async function measureFullOrigin(seconds: number, withPlayer: boolean, lo
       playerLatencyP50Sec: round(quantile(lat, 0.5), 2),
       playerLatencyP95Sec: round(quantile(lat, 0.95), 2),
       playerSamples: lat.length,
+      glassToGlassP50Sec: round(quantile(glass, 0.5), 2),
+      glassToGlassP95Sec: round(quantile(glass, 0.95), 2),
+      glassCrops: taken.length,
+      glassSamples: glass.length,
     }
   } finally {
     await browser?.close()

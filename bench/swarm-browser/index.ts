@@ -8,6 +8,8 @@ import type { BenchResult } from '../main.ts'
 import type { Delivery } from '../../client/src/player/delivery-config.ts'
 import type { ViewerStats } from '../../client/src/player/stats.ts'
 import { quantile } from '../../client/src/player/latency.ts'
+import { ensureTesseract } from '../glass/clock-ocr.ts'
+import { captureClockCrop, glassToGlassOf, type ClockCrop } from '../glass/sample.ts'
 import { buildApp } from './build-app.ts'
 import { startLiveStack, type LiveStack } from './stack.ts'
 import { launchBrowser, openViewer, type Viewer } from './viewers.ts'
@@ -51,6 +53,12 @@ interface VariantResult {
   latencyP50Sec: number | null
   latencyP95Sec: number | null
   latencySamples: number
+  /** Cross-check of the PDT figure: frame capture time − burnt-in camera clock read by OCR. */
+  glassToGlassP50Sec: number | null
+  glassToGlassP95Sec: number | null
+  /** Clock crops taken (one per viewer every 10 s after warm-up) and how many read plausibly. */
+  glassCrops: number
+  glassSamples: number
   stalls: number
   stallsPer10ViewerMin: number
   stallSec: number
@@ -66,10 +74,13 @@ interface Session {
   viewer: Viewer
   joinedAt: number
   warmUntil: number
+  nextCropAt: number
 }
 
 /** Warm-up excluded from latency samples: joining and catching up is not steady state. */
 const WARM_MS = 10_000
+/** One OCR clock crop per viewer this often (Tesseract is CPU-heavy; OCR runs after the variant). */
+const GLASS_EVERY_MS = 10_000
 
 async function runVariant(browser: Browser, stack: LiveStack, delivery: Delivery, o: Options): Promise<VariantResult> {
   const egress0 = stack.originEgressBytes()
@@ -79,13 +90,14 @@ async function runVariant(browser: Browser, stack: LiveStack, delivery: Delivery
   const finished: ViewerStats[] = []
   const httpBy: Record<string, number> = {}
   const latencies: number[] = []
+  const crops: ClockCrop[] = []
   const peerSamples: number[] = []
   const loads: number[] = []
   let viewerMs = 0
   const open = async (): Promise<Session> => {
     const viewer = await openViewer(browser, stack.appUrl, stack.event, `delivery=${delivery}`)
     const now = Date.now()
-    return { viewer, joinedAt: now, warmUntil: now + WARM_MS }
+    return { viewer, joinedAt: now, warmUntil: now + WARM_MS, nextCropAt: now + WARM_MS }
   }
   const close = async (s: Session): Promise<void> => {
     const st = await s.viewer.stats().catch(() => null)
@@ -124,10 +136,16 @@ async function runVariant(browser: Browser, stack: LiveStack, delivery: Delivery
       if (!st) continue
       peerSamples.push(st.peers)
       if (now >= s.warmUntil && st.latencySec !== null && Number.isFinite(st.latencySec)) latencies.push(st.latencySec)
+      if (now >= s.nextCropAt) {
+        s.nextCropAt = now + GLASS_EVERY_MS
+        const c = await captureClockCrop(s.viewer.page).catch(() => undefined)
+        if (c) crops.push(c)
+      }
     }
     await sleep(1000)
   }
   for (const s of sessions) if (s) await close(s)
+  const glass = await glassToGlassOf(crops)
   const httpBytes = finished.reduce((n, s) => n + s.httpBytes, 0)
   const p2pBytes = finished.reduce((n, s) => n + s.p2pBytes, 0)
   const stalls = finished.reduce((n, s) => n + s.stalls, 0)
@@ -142,6 +160,10 @@ async function runVariant(browser: Browser, stack: LiveStack, delivery: Delivery
     latencyP50Sec: round(quantile(latencies, 0.5)),
     latencyP95Sec: round(quantile(latencies, 0.95)),
     latencySamples: latencies.length,
+    glassToGlassP50Sec: round(quantile(glass, 0.5)),
+    glassToGlassP95Sec: round(quantile(glass, 0.95)),
+    glassCrops: crops.length,
+    glassSamples: glass.length,
     stalls,
     stallsPer10ViewerMin: Number((viewerMinutes === 0 ? 0 : (10 * stalls) / viewerMinutes).toFixed(3)),
     stallSec: Number(finished.reduce((n, s) => n + s.stallSec, 0).toFixed(2)),
@@ -178,6 +200,8 @@ async function viaNamespace(args: string[]): Promise<BenchResult> {
 
 /** Runs the suite. */
 export async function run(args: string[]): Promise<BenchResult> {
+  // Outside the namespace first: installing needs the network.
+  ensureTesseract(log)
   if (!inLoopbackNamespace()) {
     log('not in a loopback-only network namespace: re-running through scripts/netns-run.sh')
     return viaNamespace(args)

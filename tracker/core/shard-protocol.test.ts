@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { bytesBuffers, shardOf } from './shard-protocol.ts'
+import { shardOf } from './shard-protocol.ts'
 import { SwarmCore } from './swarm-core.ts'
 
 const id = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), minLength: 20, maxLength: 20 })
@@ -30,15 +30,6 @@ describe('shardOf', () => {
     const ih = 'a'.repeat(20)
     const shards = new Set(Array.from({ length: 64 }, (_, i) => shardOf(`event-${String(i)}`, ih, 4)))
     expect(shards.size).toBe(4)
-  })
-})
-
-describe('bytesBuffers', () => {
-  it('lists each buffer behind offers and answers once', () => {
-    const frame = new Uint8Array(64)
-    const other = new Uint8Array(8)
-    const list = bytesBuffers([{ offers: [{ offer: frame.subarray(0, 8) }, { offer: frame.subarray(8, 16) }] }, { answer: other }, {}])
-    expect(list).toEqual([frame.buffer, other.buffer])
   })
 })
 

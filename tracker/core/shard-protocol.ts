@@ -3,19 +3,25 @@
  * worker threads, plus the routing function. Pure: no threads or sockets in here.
  *
  * One {@link ShardBatch} goes to a shard per I/O turn; the shard answers each with one
- * {@link ShardReply}. Offer and answer bytes travel as transferred ArrayBuffers, so a frame's
- * SDP is copied once (out of the socket library's buffer) and never again.
+ * {@link ShardReply}. Offer and answer bytes never cross: the core only decides who gets what,
+ * so the main thread keeps each frame's bytes and ids, sends the shard a slim
+ * {@link ShardMessage}, and gets back numeric {@link OUT} records that point into the batch.
  */
-import type { ClientMessage } from '../protocol/messages.ts'
 import type { ScrapeFile } from '../protocol/encode.ts'
-import type { CoreStats, Outgoing } from './swarm-core.ts'
+import type { AnnounceEvent } from '../protocol/messages.ts'
+import type { CoreStats } from './swarm-core.ts'
+
+/** What a shard needs of a client message: no SDP bytes, and only the number of offers. */
+export type ShardMessage =
+  | { kind: 'announce'; infoHash: string; peerId: string; event: AnnounceEvent | undefined; numwant: number | undefined; offers: number }
+  | { kind: 'answer'; infoHash: string; peerId: string; toPeerId: string }
 
 /** One operation for a shard, in the order the main thread saw it. */
 export type ShardOp =
   | { op: 'open'; conn: number; namespace: string; locality: string }
   | { op: 'close'; conn: number }
   /** `canJoin` false: the connection is at its membership limit across all shards. */
-  | { op: 'msg'; conn: number; msg: ClientMessage; canJoin: boolean }
+  | { op: 'msg'; conn: number; msg: ShardMessage; canJoin: boolean }
   /** A scrape's share of info_hashes that live on this shard; `tag` joins the parts on main. */
   | { op: 'scrape'; conn: number; tag: number; infoHashes: string[] }
   | { op: 'sweep' }
@@ -28,10 +34,24 @@ export interface ShardBatch {
   ops: ShardOp[]
 }
 
+/**
+ * Output records in {@link ShardReply.out}: {@link OUT_WIDTH} numbers each,
+ * `[opIndex, code, to, a, b]`, where `opIndex` is the position of the `msg` op in its batch:
+ * - `reply`: a = complete, b = incomplete;
+ * - `offer`: a = index of the offer in that announce;
+ * - `answer`: relay that answer;
+ * - `failure`: a = index into {@link ShardReply.reasons}.
+ */
+export const OUT = { reply: 0, offer: 1, answer: 2, failure: 3 } as const
+/** Numbers per output record. */
+export const OUT_WIDTH = 5
+
 /** Shard → main, one per batch. */
 export interface ShardReply {
-  /** Frames to encode and send, in order. */
-  out: Outgoing[]
+  /** Output records, {@link OUT_WIDTH} numbers each, in order. */
+  out: number[]
+  /** Failure reasons referenced by `failure` records. */
+  reasons: string[]
   /** Pairs `[connId, memberships held in this shard]` for connections whose count changed. */
   counts: number[]
   /** Scrape parts: `[tag, files]`. */
@@ -65,18 +85,4 @@ export function shardOf(namespace: string, infoHash: string, shards: number): nu
   h = Math.imul(h, 0xc2b2ae35)
   h ^= h >>> 16
   return (h >>> 0) % shards
-}
-
-/** The distinct ArrayBuffers behind the offer/answer bytes of `items`, for a transfer list. */
-export function bytesBuffers(items: Iterable<{ offer?: Uint8Array; answer?: Uint8Array; offers?: { offer: Uint8Array }[] }>): ArrayBuffer[] {
-  const seen = new Set<ArrayBuffer>()
-  const add = (u: Uint8Array | undefined): void => {
-    if (u !== undefined && u.buffer instanceof ArrayBuffer) seen.add(u.buffer)
-  }
-  for (const it of items) {
-    add(it.offer)
-    add(it.answer)
-    if (it.offers !== undefined) for (const o of it.offers) add(o.offer)
-  }
-  return [...seen]
 }

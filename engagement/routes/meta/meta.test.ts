@@ -65,5 +65,8 @@ describe('OpenAPI, client config, health, metrics, SPA', async () => {
     expect(deep.statusCode).toBe(200)
     expect(deep.body).toContain('<title>Swarmstage</title>')
     expect((await t.app.inject({ method: 'GET', url: '/api/unknown' })).statusCode).toBe(404)
+    // A missing bundle is a 404, never the HTML fallback (browsers refuse HTML as a module).
+    expect((await t.app.inject({ method: 'GET', url: '/assets/gone-1234.js' })).statusCode).toBe(404)
+    expect(deep.headers['cache-control']).toBe('no-cache')
   })
 })
