@@ -67,6 +67,8 @@ export class ShardPool {
   private scheduled = false
   private nextTag = 1
   private closing = false
+  /** Top swarms from the last {@link stats} call. */
+  private lastTop: CoreStats['topSwarms'] = []
   /** Memberships expired by the shards' sweeps since start. */
   expired = 0
 
@@ -182,8 +184,6 @@ export class ShardPool {
   cachedStats(): CoreStats {
     return merge(this.totals, this.lastTop, this.conns.size)
   }
-
-  private lastTop: CoreStats['topSwarms'] = []
 
   /** Fresh totals and the `top` largest swarms across every shard. */
   async stats(top = 10): Promise<CoreStats> {

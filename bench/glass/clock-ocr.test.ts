@@ -53,8 +53,8 @@ function ffmpeg(args: string[], input?: Buffer): Promise<Buffer> {
 }
 
 /** The camera's first frame with its clock at `epochMs`, cropped like the bench crops the page. */
-async function cameraCrop(epochMs: number, height: number, viaH264: boolean, renditionHeight = height): Promise<Buffer> {
-  const args = cameraArgs({ url: 'rtmp://127.0.0.1/live/fixture', label: 'Fixture cam', width: Math.round((height * 16) / 9), height }, epochMs)
+async function cameraCrop(epochMs: number, height: number, viaH264: boolean, renditionHeight = height, clock: 'media' | 'wall' = 'media'): Promise<Buffer> {
+  const args = cameraArgs({ url: 'rtmp://127.0.0.1/live/fixture', label: 'Fixture cam', width: Math.round((height * 16) / 9), height, clock }, epochMs)
   const graph = args[args.indexOf('lavfi') + 2] ?? ''
   const c = CLOCK_CROP_OF_HEIGHT
   const r = renditionHeight
@@ -83,6 +83,15 @@ describe('readBurntInClock on camera frames', () => {
     const png = await cameraCrop(t, height, viaH264, rendition)
     const read = await readBurntInClock(png, t + 2500)
     expect(read).toEqual({ epochMs: t, text: iso.slice(11, 23) })
+  })
+
+  it('reads the wall clock a default camera draws as the time it was drawn', async () => {
+    const before = Date.now()
+    const png = await cameraCrop(0, 360, true, 360, 'wall')
+    const after = Date.now()
+    const read = await readBurntInClock(png, after)
+    expect(read?.epochMs).toBeGreaterThanOrEqual(before)
+    expect(read?.epochMs).toBeLessThanOrEqual(after)
   })
 
   it('rejects a read far from the capture time', async () => {

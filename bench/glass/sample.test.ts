@@ -21,7 +21,7 @@ beforeAll(async () => {
   if (!tesseractAvailable()) throw new Error('tesseract is not installed: apt-get install tesseract-ocr tesseract-ocr-eng (needed by bench/glass)')
   dir = await mkdtemp(join(tmpdir(), 'glass-'))
   startMs = Date.now()
-  const args = cameraArgs({ url: 'rtmp://127.0.0.1/live/k', label: 'Glass test', width: 640, height: 360 }, startMs)
+  const args = cameraArgs({ url: 'rtmp://127.0.0.1/live/k', label: 'Glass test', width: 640, height: 360, clock: 'media' }, startMs)
   const graph = args[args.indexOf('lavfi') + 2] ?? ''
   const ff = spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'lavfi', '-i', graph, '-t', '4', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', join(dir, 'cam.mp4')])
   if (ff.status !== 0) throw new Error(`ffmpeg failed: ${ff.stderr.toString()}`)

@@ -42,16 +42,15 @@ export async function captureClockCrop(page: Page, selector = 'video'): Promise<
     c.height = sh
     const ctx = c.getContext('2d')
     if (ctx === null) return null
-    // Drawn inside the frame callback so the pixels, the capture time and the media time agree.
-    type Grabbed = { dataUrl: string; at: number; mediaTime: number; exact: boolean }
-    const grab = (mediaTime: number, exact: boolean): Grabbed => {
-      ctx.drawImage(v, sx, sy, sw, sh, 0, 0, sw, sh)
-      return { dataUrl: c.toDataURL('image/png'), at: Date.now(), mediaTime, exact }
-    }
-    return new Promise<Grabbed>((done) => {
-      const t = setTimeout(() => done(grab(v.currentTime, false)), 2000)
-      v.requestVideoFrameCallback((_now, meta) => { clearTimeout(t); done(grab(meta.mediaTime, true)) })
+    // No named functions in here: tsx (esbuild keepNames) would wrap them in a `__name` helper that
+    // does not exist in the page. The draw follows the frame callback within the same task.
+    const frame = await new Promise<{ mediaTime: number; exact: boolean }>((done) => {
+      const t = setTimeout(() => { done({ mediaTime: v.currentTime, exact: false }) }, 2000)
+      v.requestVideoFrameCallback((_now, meta) => { clearTimeout(t); done({ mediaTime: meta.mediaTime, exact: true }) })
     })
+    ctx.drawImage(v, sx, sy, sw, sh, 0, 0, sw, sh)
+    const at = Date.now()
+    return { dataUrl: c.toDataURL('image/png'), at, mediaTime: frame.mediaTime, exact: frame.exact }
   }, { sel: selector, crop: CLOCK_CROP_OF_HEIGHT })
   if (r === null) return undefined
   return { png: Buffer.from(r.dataUrl.slice(r.dataUrl.indexOf(',') + 1), 'base64'), capturedAtMs: r.at, mediaTimeSec: r.mediaTime, exact: r.exact }

@@ -1,7 +1,7 @@
 /**
  * Synthetic cameras for the demo and the integration tests: an ffmpeg test pattern with the
  * wall clock burnt in (HH:MM:SS.mmm, UTC) and a sine tone, published in real time (`-re`) over
- * RTMP (`rtmp://…`) or SRT (`srt://…`), so latency can be read off the picture.
+ * RTMP (`rtmp://…`) or SRT (`srt://…`), so latency can be read off the picture (bench/glass does).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -22,6 +22,12 @@ export interface SyntheticCameraOptions {
   /** `testsrc2` (default) or `smptebars`. */
   pattern?: 'testsrc2' | 'smptebars'
   ffmpegPath?: string
+  /**
+   * What the burnt-in clock shows. `wall` (default): the wall clock when the frame is drawn, like a
+   * real camera stamping at capture, so ffmpeg's start-up and any lag behind real time count as
+   * camera latency. `media`: the start time plus the frame's timestamp — deterministic, for fixtures.
+   */
+  clock?: 'wall' | 'media'
   /** Receives ffmpeg's stderr lines (errors only). */
   onLog?: (line: string) => void
 }
@@ -76,7 +82,15 @@ export function cameraArgs(o: SyntheticCameraOptions, startEpochMs: number): str
   const frac = (startEpochMs % 1000) / 1000
   const g = clockGeometry(h)
   const font = existsSync(FONT) ? `fontfile=${FONT}:` : ''
-  const clock = `%{pts\\:gmtime\\:${start}\\:%H\\\\\\:%M\\\\\\:%S}.%{eif\\:mod((t+${frac.toFixed(3)})*1000\\,1000)\\:d\\:3}`
+  const wall = (o.clock ?? 'wall') === 'wall'
+  // time(0) is ffmpeg's wall clock in seconds (µs resolution), evaluated as the frame is drawn.
+  const wallClock = [
+    '%{eif\\:mod(floor(time(0)/3600)\\,24)\\:d\\:2}',
+    '%{eif\\:mod(floor(time(0)/60)\\,60)\\:d\\:2}',
+    '%{eif\\:mod(floor(time(0))\\,60)\\:d\\:2}.%{eif\\:mod(floor(time(0)*1000)\\,1000)\\:d\\:3}',
+  ].join('\\\\\\:')
+  const mediaClock = `%{pts\\:gmtime\\:${start}\\:%H\\\\\\:%M\\\\\\:%S}.%{eif\\:mod((t+${frac.toFixed(3)})*1000\\,1000)\\:d\\:3}`
+  const clock = wall ? wallClock : mediaClock
   // An opaque box and a fixed, height-relative position keep the clock machine-readable (bench/glass).
   const draw = [
     `drawtext=${font}fontsize=${g.fontPx}:fontcolor=white:box=1:boxcolor=black:boxborderw=${g.borderPx}:x=${g.marginPx}:y=${g.marginPx}:text='${clock}'`,
@@ -84,6 +98,8 @@ export function cameraArgs(o: SyntheticCameraOptions, startEpochMs: number): str
   ].join(',')
   const pattern = o.pattern ?? 'testsrc2'
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re']
+  // A one-packet input queue: ffmpeg otherwise draws frames several frames ahead of sending them.
+  if (wall) args.push('-thread_queue_size', '1')
   args.push('-f', 'lavfi', '-i', `${pattern}=size=${w}x${h}:rate=${fps},${draw}`)
   args.push('-re', '-f', 'lavfi', '-i', `sine=frequency=${o.toneHz ?? 440}:sample_rate=48000`)
   if (o.durationSec !== undefined) args.push('-t', String(o.durationSec))
