@@ -10,6 +10,10 @@ if [ "${SWARMSTAGE_NO_BROWSER:-}" != 1 ]; then
 fi
 command -v nginx >/dev/null 2>&1 || [ "${SWARMSTAGE_NEED_NGINX:-}" != 1 ] || need_apt+=(nginx-light)
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
+# The glass-to-glass benchmark and its tests read the camera's burnt-in clock with Tesseract.
+command -v tesseract >/dev/null 2>&1 || [ "${SWARMSTAGE_NO_BROWSER:-}" = 1 ] || need_apt+=(tesseract-ocr tesseract-ocr-eng)
+fonts_ok=1; [ -f /usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf ] || fonts_ok=0
+[ "$fonts_ok" = 1 ] || need_apt+=(fonts-dejavu-core)
 command -v unshare >/dev/null 2>&1 || need_apt+=(util-linux)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "[deps] apt-get install ${need_apt[*]}"

@@ -4,6 +4,8 @@
  *
  * 1. Blocking reload: N keep-alive connections each hold a blocking playlist request on our server
  *    (its own process); a part lands; wake-up delay = response arrival − landing, p50/p99 over rounds.
+ *    The same harness then drives a bare uWS server that only writes a same-size body (floor-proc.ts):
+ *    the machine's floor for answering that many held requests, reported side by side as a ratio.
  * 2. Part throughput per CPU-second, ours vs nginx (Debian's, one process) serving the same part bytes,
  *    load from a separate process; server CPU from /proc/<pid>/stat.
  * 3. Live: real ffmpeg 720p+360p ladder → packager store: edge lag p50/p95, ffmpeg CPU s per media s;
@@ -41,8 +43,8 @@ interface ServerChild {
   port: number
 }
 
-async function startServer(): Promise<ServerChild> {
-  const child = forkTs(join(here, 'server-proc.ts'))
+async function startServer(file = 'server-proc.ts'): Promise<ServerChild> {
+  const child = forkTs(join(here, file))
   const ready = await ipc<{ port: number }>(child, undefined, 'ready')
   return { child, port: ready.port }
 }
@@ -57,8 +59,9 @@ async function waitHeld(s: ServerChild, n: number): Promise<number> {
 }
 
 /** Holds `held` blocking requests, lands a part, times every wake-up; `rounds` times. */
-async function blockingBench(held: number, rounds: number): Promise<Record<string, unknown>> {
-  const s = await startServer()
+async function blockingBench(held: number, rounds: number, floorBodyBytes?: number): Promise<Record<string, unknown>> {
+  const s = await startServer(floorBodyBytes === undefined ? 'server-proc.ts' : 'floor-proc.ts')
+  if (floorBodyBytes !== undefined) await ipc(s.child, { type: 'body', bytes: floorBodyBytes }, 'body')
   try {
     const conns = await openMany(s.port, held)
     log(`${conns.length} connections open`)
@@ -67,6 +70,7 @@ async function blockingBench(held: number, rounds: number): Promise<Record<strin
     const dispatchCpu: number[] = []
     let maxHeld = 0
     let non200 = 0
+    let bodyBytes = 0
     for (let r = 0; r < rounds; r++) {
       const next = await ipc<{ msn: number; part: number }>(s.child, { type: 'next' }, 'next')
       const path = `/live/bench/main/hi/index.m3u8?_HLS_msn=${next.msn}&_HLS_part=${next.part}`
@@ -81,6 +85,7 @@ async function blockingBench(held: number, rounds: number): Promise<Record<strin
       for (const g of got) {
         if (g.status !== 200) non200++
         delays.push(g.atMs - fed.atMs)
+        bodyBytes = g.bodyBytes
       }
       log(`round ${r + 1}: held ${nowHeld}, server dispatch ${fed.dispatchMs.toFixed(1)} ms wall / ${fed.dispatchCpuMs.toFixed(1)} ms cpu, round cpu ${(cpuSeconds(s.child.pid ?? 0) - cpuBefore).toFixed(2)} s`)
     }
@@ -88,7 +93,9 @@ async function blockingBench(held: number, rounds: number): Promise<Record<strin
     const sorted = delays.sort((a, b) => a - b)
     const fix = (x: number | null): number | null => (x === null ? null : Number(x.toFixed(1)))
     return {
+      server: floorBodyBytes === undefined ? 'ours' : 'floor: bare uWS answering every held request with a fixed body',
       requestedHeld: held,
+      responseBodyBytes: bodyBytes,
       maxHeldConcurrent: maxHeld,
       rounds,
       non200,
@@ -175,7 +182,12 @@ export async function run(args: string[]): Promise<BenchResult> {
   const blocking: Record<string, unknown>[] = []
   for (const held of heldLevels) {
     log(`blocking: ${held} held requests × ${rounds} rounds`)
-    blocking.push(await blockingBench(held, rounds))
+    const ours = await blockingBench(held, rounds)
+    // The same client harness against a server that does nothing but write: the machine's floor.
+    log(`blocking floor: ${held} held requests × ${rounds} rounds on a bare uWS server`)
+    const floor = await blockingBench(held, rounds, Number(ours.responseBodyBytes))
+    const ratio = (a: unknown, b: unknown): number | null => (typeof a === 'number' && typeof b === 'number' && b > 0 ? Number((a / b).toFixed(2)) : null)
+    blocking.push({ ...ours, floor, wakeP99RatioOursToFloor: ratio(ours.wakeDelayP99Ms, floor.wakeDelayP99Ms), dispatchCpuRatioOursToFloor: ratio(ours.serverDispatchCpuMsMax, floor.serverDispatchCpuMsMax) })
   }
   const throughput = await throughputBench(seconds, 32)
   let live: unknown = 'skipped (--skip-live)'
