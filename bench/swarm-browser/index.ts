@@ -63,6 +63,8 @@ interface VariantResult {
   stallsPer10ViewerMin: number
   stallSec: number
   originEgressBytes: number
+  /** How often each ABR level was playing, over all 1 s samples (each level is its own swarm). */
+  levelSamples: Record<string, number>
   peersMean: number
   /** Mean 1-minute load average of the machine during the variant (2 cores shared: noise indicator). */
   loadAvg1Mean: number
@@ -92,6 +94,7 @@ async function runVariant(browser: Browser, stack: LiveStack, delivery: Delivery
   const latencies: number[] = []
   const crops: ClockCrop[] = []
   const peerSamples: number[] = []
+  const levelSamples: Record<string, number> = {}
   const loads: number[] = []
   let viewerMs = 0
   const open = async (): Promise<Session> => {
@@ -135,6 +138,7 @@ async function runVariant(browser: Browser, stack: LiveStack, delivery: Delivery
       const st = await s.viewer.stats().catch(() => null)
       if (!st) continue
       peerSamples.push(st.peers)
+      levelSamples[String(st.level)] = (levelSamples[String(st.level)] ?? 0) + 1
       if (now >= s.warmUntil && st.latencySec !== null && Number.isFinite(st.latencySec)) latencies.push(st.latencySec)
       if (now >= s.nextCropAt) {
         s.nextCropAt = now + GLASS_EVERY_MS
@@ -170,6 +174,7 @@ async function runVariant(browser: Browser, stack: LiveStack, delivery: Delivery
     originEgressBytes: stack.originEgressBytes() - egress0,
     httpBytesBy: httpBy,
     loadAvg1Mean: Number((loads.reduce((a, b) => a + b, 0) / Math.max(1, loads.length)).toFixed(2)),
+    levelSamples,
     peersMean: Number((peerSamples.reduce((a, b) => a + b, 0) / Math.max(1, peerSamples.length)).toFixed(2)),
   }
 }
