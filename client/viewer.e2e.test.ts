@@ -55,10 +55,10 @@ describe(`viewer app with ${VIEWERS} real Chromium viewers`, () => {
       expect(s?.latencySec).not.toBeNull()
       expect(Number.isFinite(s?.latencySec)).toBe(true)
       expect(s?.latencySec ?? Infinity).toBeLessThanOrEqual(5)
+      // Every viewer must be in the one swarm (a multivariant playlist that changed between joins
+      // once put the first viewer in a swarm of its own).
+      expect(s?.peers ?? 0).toBeGreaterThan(0)
     }
-    // The issue asks for P2P bytes at one viewer at least; a mesh needs two connected viewers. (The
-    // first viewer of a swarm sometimes stays unconnected — a known gap, see the README.)
-    expect(stats.filter((s) => (s?.peers ?? 0) > 0).length).toBeGreaterThanOrEqual(2)
   })
 
   it('switches angle without a reload and keeps playing near live', async () => {

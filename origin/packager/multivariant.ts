@@ -12,23 +12,18 @@ export interface VariantSource {
   packager: RenditionPackager
 }
 
-/** Bit rates measured over the listed segments, bits per second; undefined before the first segment. */
-export function measuredBitrates(r: RenditionPackager): { peak: number; average: number } | undefined {
-  let peak = 0
-  let bytes = 0
-  let secs = 0
-  for (const s of r.listed) {
-    if (s.bytes === null || s.durationSec <= 0) continue
-    peak = Math.max(peak, (s.bytes.byteLength * 8) / s.durationSec)
-    bytes += s.bytes.byteLength
-    secs += s.durationSec
-  }
-  return secs > 0 ? { peak: Math.ceil(peak), average: Math.ceil((bytes * 8) / secs) } : undefined
-}
-
 /** Configured bit rate plus 10 % for container overhead, bits per second. */
 export function nominalBandwidth(spec: RenditionSpec): number {
-  return Math.ceil((spec.videoBitrateKbps + spec.audioBitrateKbps) * 1000 * 1.1)
+  return (spec.videoBitrateKbps + spec.audioBitrateKbps) * 1100
+}
+
+/**
+ * Upper bound of one segment's bit rate from the encoder's VBV settings (origin/ingest/transcoder:
+ * maxrate = bitrate, bufsize = 2 × bitrate): over a 1 s segment at most maxrate × 1 s + bufsize, so
+ * 3 × the video rate, plus audio and 10 % container overhead.
+ */
+export function peakBandwidth(spec: RenditionSpec): number {
+  return (3 * spec.videoBitrateKbps + spec.audioBitrateKbps) * 1100
 }
 
 /** Renders the multivariant playlist; null when no rendition has an init section yet. */
@@ -39,9 +34,10 @@ export function renderMultivariant(variants: readonly VariantSource[]): string |
     const init = v.packager.currentInit
     if (init === undefined) continue
     any = true
-    const measured = measuredBitrates(v.packager)
-    const nominal = nominalBandwidth(v.spec)
-    const attrs = [`BANDWIDTH=${Math.max(nominal, measured?.peak ?? 0)}`, `AVERAGE-BANDWIDTH=${measured?.average ?? nominal}`]
+    // Declared, not measured: the multivariant playlist must not change during a stream, because
+    // players and p2p-media-loader key each variant (and so its swarm) on these attributes — a viewer
+    // who loaded it a few seconds earlier would otherwise land in a swarm of its own.
+    const attrs = [`BANDWIDTH=${peakBandwidth(v.spec)}`, `AVERAGE-BANDWIDTH=${nominalBandwidth(v.spec)}`]
     const codecs = init.info.tracks.map((t) => t.codec).filter((c) => c !== '')
     if (codecs.length > 0) attrs.push(`CODECS="${codecs.join(',')}"`)
     const video = init.info.tracks.find((t) => t.kind === 'video')
