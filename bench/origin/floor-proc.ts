@@ -9,6 +9,7 @@
  *          | { type: 'next', msn, part }
  */
 import uWS from 'uWebSockets.js'
+import { listenChild } from './procs.ts'
 import type { HttpResponse } from 'uWebSockets.js'
 
 const wallMs = (): number => performance.timeOrigin + performance.now()
@@ -58,12 +59,4 @@ process.on('message', (m: Msg) => {
   }
 })
 
-app.listen('127.0.0.1', 0, (s) => {
-  if (s === false) {
-    console.error('listen failed')
-    process.exit(1)
-  }
-  process.send?.({ type: 'ready', port: uWS.us_socket_local_port(s) })
-})
-process.on('disconnect', () => process.exit(0))
-process.on('SIGTERM', () => process.exit(0))
+listenChild(app)

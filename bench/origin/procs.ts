@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import uWS from 'uWebSockets.js'
 
 const CLK_TCK = 100
 
@@ -111,4 +112,20 @@ http {
         child.kill('SIGTERM')
       }),
   }
+}
+
+/**
+ * For bench child processes: listens on 127.0.0.1 (ephemeral port), reports `{ type: 'ready', port }`
+ * over IPC, and exits when the parent goes away.
+ */
+export function listenChild(app: uWS.TemplatedApp): void {
+  app.listen('127.0.0.1', 0, (s) => {
+    if (s === false) {
+      console.error('listen failed')
+      process.exit(1)
+    }
+    process.send?.({ type: 'ready', port: uWS.us_socket_local_port(s) })
+  })
+  process.on('disconnect', () => process.exit(0))
+  process.on('SIGTERM', () => process.exit(0))
 }

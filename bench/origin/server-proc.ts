@@ -7,6 +7,7 @@
  *          | { type: 'next', msn, part } | { type: 'parts', paths }
  */
 import uWS from 'uWebSockets.js'
+import { listenChild } from './procs.ts'
 import { registerHlsRoutes, registerNotFound } from '../../origin/http/hls-routes.ts'
 import { packagerConfig } from '../../origin/packager/config.ts'
 import { blockingState, createLiveStore } from '../../origin/packager/live-store.ts'
@@ -61,12 +62,4 @@ process.on('message', (m: Msg) => {
   }
 })
 
-app.listen('127.0.0.1', 0, (s) => {
-  if (s === false) {
-    console.error('listen failed')
-    process.exit(1)
-  }
-  process.send?.({ type: 'ready', port: uWS.us_socket_local_port(s) })
-})
-process.on('disconnect', () => process.exit(0))
-process.on('SIGTERM', () => process.exit(0))
+listenChild(app)

@@ -3,6 +3,7 @@
  * `me`/login/step-up answers and, when an action answers STEP_UP_REQUIRED, asks the registered
  * step-up handler (the StepUpDialog) for a fresh second factor, then retries the original request once.
  */
+import type { StreamKeyInfo } from '../../../engagement/data/stream-keys.ts'
 
 /** The step-up challenge the server attaches to STEP_UP_REQUIRED. */
 export interface StepUpChallenge {
@@ -54,15 +55,8 @@ export interface EventInfo {
   free: boolean
   status: 'scheduled' | 'live' | 'ended'
 }
-export interface StreamKeyInfo {
-  id: string
-  eventId: string
-  angle: string
-  label: string
-  masked: string
-  createdAt: string
-  revokedAt: string | null
-}
+/** The server's wire type, shared (type-only import: no server code reaches the bundle). */
+export type { StreamKeyInfo }
 export interface Enrollment {
   otpauthUrl: string
   qrDataUrl: string
