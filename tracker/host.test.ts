@@ -66,6 +66,8 @@ describe('TrackerHost', () => {
     const ia = host.open(a, '', 'x')
     const ib = host.open(b, '', 'x')
     host.message(ia, enc(encodeClientAnnounce({ infoHash: 'i'.repeat(20), peerId: 'a'.repeat(20), offers: [] })))
+    flush()
+    // The transport's buffer is read when a turn first queues for a socket.
     a.queued = 1 << 20
     host.message(ib, enc(encodeClientAnnounce({ infoHash: 'i'.repeat(20), peerId: 'b'.repeat(20), offers: [{ offerId: 'o'.repeat(20), offer: sdp }] })))
     flush()

@@ -10,10 +10,12 @@ import {
   encodeForwardedOffer,
   encodeRelayedAnswer,
   encodeScrapeReply,
-  FrameArena,
+  relayFrameBytes,
+  writeRelayFrame,
   type Alloc,
   type Frame,
 } from './protocol/encode.ts'
+import { Outbox, type OutQueue } from './outbox.ts'
 import { SwarmCore, type CoreStats, type Outgoing } from './core/swarm-core.ts'
 import { peerTtlSec, type TrackerConfig } from './config.ts'
 import type { ShardPool } from './shard-pool.ts'
@@ -22,9 +24,10 @@ import type { ShardPool } from './shard-pool.ts'
 export interface Sink {
   /**
    * Sends text frames now, as one write where the transport can (uWS cork); returns how many
-   * the transport dropped.
+   * the transport dropped. The views are reused after the call: a transport that keeps a frame
+   * past it must copy it.
    */
-  sendBatch(frames: Frame[]): number
+  sendBatch(frames: Uint8Array[]): number
   /** Bytes queued and not yet written to the socket. */
   buffered(): number
   /** Closes with a WebSocket close code. */
@@ -46,16 +49,18 @@ export interface HostCounters {
   oversized: number
   slowClosed: number
   internalErrors: number
+  /** Frames handed to the transport, and the batched writes (one per socket per turn) they took. */
+  framesSent: number
+  socketWrites: number
 }
 
-interface ConnState {
+interface ConnState extends OutQueue {
   sink: Sink
   tokens: number
   refillMs: number
   open: boolean
-  /** Frames waiting for the end-of-turn flush, and their bytes. */
-  queue: Frame[] | undefined
-  queuedBytes: number
+  /** The transport's buffered bytes, read when the first frame of this turn was queued. */
+  sinkBuffered: number
 }
 
 /** Refills a token bucket and takes one token; false when the connection is over its rate. */
@@ -70,7 +75,7 @@ export function takeToken(state: { tokens: number; refillMs: number }, nowMs: nu
   return true
 }
 
-/** Encodes one core output into a frame. */
+/** Encodes one core output into a frame (a string for everything but relays). */
 export function encodeOutgoing(o: Outgoing, intervalSec: number, alloc?: Alloc): Frame {
   switch (o.type) {
     case 'reply':
@@ -88,14 +93,14 @@ export function encodeOutgoing(o: Outgoing, intervalSec: number, alloc?: Alloc):
 
 /** One tracker instance's connections and swarms, independent of the socket library. */
 export class TrackerHost {
-  readonly counters: HostCounters = { messages: 0, announces: 0, answers: 0, scrapes: 0, rejected: 0, dropped: 0, rateLimited: 0, oversized: 0, slowClosed: 0, internalErrors: 0 }
+  readonly counters: HostCounters = { messages: 0, announces: 0, answers: 0, scrapes: 0, rejected: 0, dropped: 0, rateLimited: 0, oversized: 0, slowClosed: 0, internalErrors: 0, framesSent: 0, socketWrites: 0 }
   readonly rejectedByCode = new Map<ProtocolErrorCode, number>()
   private readonly conns = new Map<number, ConnState>()
   private readonly core: SwarmCore
   private nextId = 1
   private dirty: ConnState[] = []
   private flushScheduled = false
-  private readonly arena: FrameArena | undefined
+  private readonly outbox: Outbox
 
   /**
    * `schedule` runs the flush after the current I/O turn: frames for one socket produced while
@@ -107,12 +112,11 @@ export class TrackerHost {
     private readonly now: () => number = Date.now,
     private readonly rng: () => number = Math.random,
     private readonly schedule: (f: () => void) => void = setImmediate,
-    /** True when the transport copies frames during send, so frame memory can be reused. */
-    copiesOnSend = false,
     /** Swarm-core worker threads; without them the core runs in this thread. */
     private readonly shards?: ShardPool,
   ) {
-    this.arena = copiesOnSend ? new FrameArena() : undefined
+    // A relayed frame is at most one client frame plus a short head.
+    this.outbox = new Outbox(Math.max(1 << 20, 2 * config.maxMessageBytes + 4096))
     shards?.attach({
       deliver: (o) => {
         this.deliver(o)
@@ -138,7 +142,7 @@ export class TrackerHost {
   /** Registers an admitted socket; returns its id. */
   open(sink: Sink, namespace: string, locality: string): number {
     const id = this.nextId++
-    this.conns.set(id, { sink, tokens: this.config.rateLimitBurst, refillMs: this.now(), open: true, queue: undefined, queuedBytes: 0 })
+    this.conns.set(id, { sink, tokens: this.config.rateLimitBurst, refillMs: this.now(), open: true, sinkBuffered: 0, head: -1, tail: -1, bytes: 0 })
     if (this.shards !== undefined) this.shards.open(id, namespace, locality)
     else this.core.open(id, namespace, locality)
     return id
@@ -148,9 +152,9 @@ export class TrackerHost {
    * Handles one frame. Views into `bytes` are used only synchronously, so a transport may reuse
    * its buffer as soon as this returns.
    */
-  message(id: number, bytes: Uint8Array): void {
+  message(id: number, bytes: Uint8Array, utf8Checked = false): void {
     try {
-      this.handleMessage(id, bytes)
+      this.handleMessage(id, bytes, utf8Checked)
     } catch (err) {
       // A bug must cost one connection, never the process.
       this.counters.internalErrors++
@@ -159,7 +163,7 @@ export class TrackerHost {
     }
   }
 
-  private handleMessage(id: number, bytes: Uint8Array): void {
+  private handleMessage(id: number, bytes: Uint8Array, utf8Checked: boolean): void {
     const conn = this.conns.get(id)
     if (conn === undefined) return
     this.counters.messages++
@@ -176,7 +180,7 @@ export class TrackerHost {
     }
     // Sharded: the offer/answer views outlive this call (they cross to a worker), so they must
     // point into our own copy, not the transport's reused buffer. One memcpy per frame.
-    const parsed = parseClientMessage(this.shards !== undefined ? new Uint8Array(bytes) : bytes)
+    const parsed = parseClientMessage(this.shards !== undefined ? new Uint8Array(bytes) : bytes, utf8Checked)
     if (!parsed.ok) {
       // Ignored rather than answered with a bare error: bittorrent-tracker's client reconnects on
       // any frame without a valid action, and a reconnect costs the viewer minutes of P2P.
@@ -196,7 +200,8 @@ export class TrackerHost {
   private deliver(o: Outgoing): void {
     const target = this.conns.get(o.to)
     if (target === undefined) return
-    const queued = target.sink.buffered() + target.queuedBytes
+    if (target.head < 0) target.sinkBuffered = target.sink.buffered()
+    const queued = target.sinkBuffered + target.bytes
     if (queued > this.config.closeAboveBytes) {
       this.counters.slowClosed++
       this.closeConn(o.to, CLOSE.policy, 'too slow')
@@ -207,12 +212,27 @@ export class TrackerHost {
       this.counters.dropped++
       return
     }
-    const frame = encodeOutgoing(o, this.config.intervalSec, this.arena?.alloc)
-    if (target.queue === undefined) {
-      target.queue = [frame]
-      this.dirty.push(target)
-    } else target.queue.push(frame)
-    target.queuedBytes += frame.length
+    const box = this.outbox
+    let text: string | undefined
+    let max: number
+    if (o.type === 'offer') max = relayFrameBytes('offer', o.infoHash, o.fromPeerId, o.offerId, o.offer)
+    else if (o.type === 'answer') max = relayFrameBytes('answer', o.infoHash, o.fromPeerId, o.offerId, o.answer)
+    else {
+      text = encodeOutgoing(o, this.config.intervalSec) as string
+      max = text.length * 3
+    }
+    if (!box.reserve(max)) {
+      // This turn's blocks are full: send what is queued and start over.
+      this.flush()
+      if (target.head < 0) target.sinkBuffered = target.sink.buffered()
+      if (!box.reserve(max)) throw new Error('outbox refused a frame after a flush')
+    }
+    let end: number
+    if (o.type === 'offer') end = writeRelayFrame(box.buf, box.at, 'offer', o.infoHash, o.fromPeerId, o.offerId, o.offer)
+    else if (o.type === 'answer') end = writeRelayFrame(box.buf, box.at, 'answer', o.infoHash, o.fromPeerId, o.offerId, o.answer)
+    else end = box.at + box.buf.utf8Write(text ?? '', box.at)
+    if (target.head < 0) this.dirty.push(target)
+    box.push(target, end - box.at)
     if (!this.flushScheduled) {
       this.flushScheduled = true
       this.schedule(this.flushBound)
@@ -220,26 +240,26 @@ export class TrackerHost {
   }
 
   private readonly flushBound = (): void => {
-    this.flush()
+    if (this.flushScheduled) this.flush()
   }
 
-  /** Writes every queued frame; runs once per I/O turn. */
+  /** Writes every queued frame; runs once per I/O turn (or early when the outbox is full). */
   flush(): void {
     this.flushScheduled = false
     const dirty = this.dirty
     this.dirty = []
     for (const conn of dirty) {
-      const frames = conn.queue
-      conn.queue = undefined
-      conn.queuedBytes = 0
-      if (!conn.open || frames === undefined) continue
+      const frames = this.outbox.take(conn)
+      if (!conn.open || frames.length === 0) continue
+      this.counters.framesSent += frames.length
+      this.counters.socketWrites++
       try {
         this.counters.dropped += conn.sink.sendBatch(frames)
       } catch (err) {
         this.log.debug({ err }, 'send failed')
       }
     }
-    this.arena?.reset()
+    this.outbox.reset()
   }
 
   private closeConn(id: number, code: number, reason: string): void {
@@ -258,7 +278,6 @@ export class TrackerHost {
     const conn = this.conns.get(id)
     if (conn === undefined) return
     conn.open = false
-    conn.queue = undefined
     this.conns.delete(id)
     if (this.shards !== undefined) this.shards.disconnect(id)
     else this.core.close(id)

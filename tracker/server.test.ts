@@ -138,6 +138,29 @@ describe.each(MODES)('tracker over $transport with workers=$workers', ({ transpo
     expect(tracker.stats().rejectedMessages).toBeGreaterThanOrEqual(5)
   })
 
+  it('a text frame that is not UTF-8 closes only its connection; a binary one is rejected by the parser', async () => {
+    const ih = bin(19)
+    // A well-formed announce whose SDP holds a byte that never occurs in UTF-8: the parser does
+    // not look inside SDP, so only the transport's text-frame check can stop it.
+    const frame = Buffer.from(encodeClientAnnounce({ infoHash: ih, peerId: bin(20), offers: offers(1, 7) }))
+    frame[frame.indexOf('v=0')] = 0xff
+    const listener = await connect()
+    listener.send(encodeClientAnnounce({ infoHash: ih, peerId: bin(21), offers: [] }))
+    await listener.next((f) => f.interval !== undefined)
+    const text = await connect()
+    text.sendBytes(frame, false)
+    // ws closes with 1007; uWS cuts the TCP connection outright (the client sees 1006).
+    expect([1006, 1007]).toContain(await text.closed())
+    const binary = await connect()
+    const rejectedBefore = tracker.stats().rejectedByCode.NOT_UTF8 ?? 0
+    binary.sendBytes(frame, true)
+    binary.send(encodeClientScrape([ih]))
+    expect(await binary.next((f) => f.action === 'scrape')).toMatchObject({ files: { [ih]: { incomplete: 1 } } })
+    expect(tracker.stats().rejectedByCode.NOT_UTF8).toBe(rejectedBefore + 1)
+    expect(listener.frames.some((f) => f.offer !== undefined)).toBe(false)
+    expect(binary.closeCode).toBeUndefined()
+  })
+
   it('an oversized frame closes only its connection', async () => {
     const big = await connect()
     const other = await connect()

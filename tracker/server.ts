@@ -69,8 +69,7 @@ export async function startTracker(config: TrackerConfig, log: Logger = createLo
           log,
         )
       : undefined
-  // uWS copies every frame during send(), so frames can live in a reused arena.
-  const host = new TrackerHost(config, log, Date.now, Math.random, setImmediate, uws !== undefined, shards)
+  const host = new TrackerHost(config, log, Date.now, Math.random, setImmediate, shards)
   const verifier = new TokenVerifier(config)
   let transport: 'uws' | 'ws' = config.transport
   let messagesPerSec = 0

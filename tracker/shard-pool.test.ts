@@ -41,7 +41,7 @@ describe('ShardPool with a real TrackerHost and two worker threads', () => {
       createLogger('t', 'silent'),
       () => nowMs,
     )
-    host = new TrackerHost(config, createLogger('t', 'silent'), () => nowMs, Math.random, setImmediate, false, pool)
+    host = new TrackerHost(config, createLogger('t', 'silent'), () => nowMs, Math.random, setImmediate, pool)
   })
   afterAll(async () => {
     await pool.close()

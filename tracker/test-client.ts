@@ -47,6 +47,11 @@ export class RawClient {
     this.ws.send(text, { binary: false })
   }
 
+  /** Sends raw bytes as a text (`binary` false) or binary frame, unchecked. */
+  sendBytes(bytes: Uint8Array, binary: boolean): void {
+    this.ws.send(bytes, { binary })
+  }
+
   /** Waits for a frame matching `pred` (searching those already received first). */
   async next(pred: (f: TrackerFrame) => boolean, timeoutMs = 3000): Promise<TrackerFrame> {
     const deadline = Date.now() + timeoutMs

@@ -148,11 +148,16 @@ async function announcePhase(kind: string, f: Flags): Promise<Record<string, num
     await sleep(1000)
     // One unmeasured round warms the JIT of both trackers alike.
     await Promise.all(loaders.map((l) => request<LoaderReply>(l, { cmd: 'announce', rounds: 1, timeoutMs: 30_000 } satisfies LoaderCommand)))
+    const c0 = (await request<{ counters: Record<string, number> }>(tracker.child, { cmd: 'counters' })).counters
     const cpu0 = cpuTimes(tracker.pid)
     const t0 = performance.now()
     const res = await Promise.all(loaders.map((l) => request<LoaderReply>(l, { cmd: 'announce', rounds: f.rounds, timeoutMs: 60_000 } satisfies LoaderCommand)))
     const wallMs = performance.now() - t0
     const cpu1 = cpuTimes(tracker.pid)
+    const c1 = (await request<{ counters: Record<string, number> }>(tracker.child, { cmd: 'counters' })).counters
+    const delta = (k: string): number | undefined => (c1[k] !== undefined && c0[k] !== undefined ? c1[k] - c0[k] : undefined)
+    const writes = delta('socketWrites')
+    const frames = delta('framesSent')
     const userUs = cpu1.user - cpu0.user
     const sysUs = cpu1.sys - cpu0.sys
     const cpuUs = userUs + sysUs
@@ -167,6 +172,10 @@ async function announcePhase(kind: string, f: Flags): Promise<Record<string, num
       trackerSysCpuUs: Math.round(sysUs),
       wallMs: Math.round(wallMs),
       cpuUsPerAnnounce: Number((cpuUs / Math.max(1, announces)).toFixed(2)),
+      userCpuUsPerAnnounce: Number((userUs / Math.max(1, announces)).toFixed(2)),
+      sysCpuUsPerAnnounce: Number((sysUs / Math.max(1, announces)).toFixed(2)),
+      // Ours only: how many socket writes the frames took (the reference writes once per frame).
+      ...(writes !== undefined && frames !== undefined ? { socketWritesPerAnnounce: Number((writes / Math.max(1, announces)).toFixed(2)), framesPerSocketWrite: Number((frames / Math.max(1, writes)).toFixed(2)) } : {}),
       announcesPerCpuSec: Math.round(announces / Math.max(1e-6, cpuUs / 1e6)),
       // Load and tracker share this machine's cores, so this is the whole setup's throughput.
       announcesPerWallSec: Math.round(announces / Math.max(1e-6, wallMs / 1000)),
@@ -243,6 +252,8 @@ export async function run(args: string[]): Promise<BenchResult> {
     reference: ref,
     ratios: {
       cpuPerAnnounce: ratio(ours.cpuUsPerAnnounce, ref.cpuUsPerAnnounce),
+      userCpuPerAnnounce: ratio(ours.userCpuUsPerAnnounce, ref.userCpuUsPerAnnounce),
+      sysCpuPerAnnounce: ratio(ours.sysCpuUsPerAnnounce, ref.sysCpuUsPerAnnounce),
       rssPerIdlePeer: ratio(ours.rssBytesPerIdlePeer, ref.rssBytesPerIdlePeer),
       pssPerIdlePeer: ratio(ours.pssBytesPerIdlePeer, ref.pssBytesPerIdlePeer),
       announcesPerWallSec: ratio(ours.announcesPerWallSec, ref.announcesPerWallSec),

@@ -2,7 +2,8 @@
  * One tracker under test in its own process: `ours` (startTracker, swarm core in the main
  * thread), `ours-sharded` (startTracker with the core sharded over `argv[3]` worker threads,
  * default 2) or `reference` (bittorrent-tracker/server, WebSocket only). Reports `{ port, pid }` over IPC and answers
- * `{ cmd: 'gc' }` with its memory after a full collection (run with --expose-gc).
+ * `{ cmd: 'gc' }` with its memory after a full collection (run with --expose-gc), and `{ cmd: 'counters' }`
+ * with our host's counters (empty for the reference).
  */
 import { createLogger } from '../../common/log.ts'
 import { loadTrackerConfig } from '../../tracker/config.ts'
@@ -18,14 +19,14 @@ interface ReferenceServer {
 // Loaded by name: the package ships no typings.
 const referenceModule = 'bittorrent-tracker/server'
 
-async function start(kind: string, workers: number): Promise<{ port: number; close: () => Promise<void> }> {
+async function start(kind: string, workers: number): Promise<{ port: number; close: () => Promise<void>; counters?: () => Record<string, number> }> {
   if (kind === 'ours' || kind === 'ours-sharded') {
     const config = loadTrackerConfig({
       env: process.env,
       overrides: { port: 0, host: '127.0.0.1', workers: kind === 'ours' ? 0 : workers, rateLimitPerSec: 100000, rateLimitBurst: 100000, maxConnections: 1000000, logLevel: 'warn' },
     })
     const t = await startTracker(config, createLogger('tracker', 'warn'))
-    return { port: t.port, close: t.close }
+    return { port: t.port, close: t.close, counters: () => t.stats().counters }
   }
   const Server = ((await import(referenceModule)) as { default: new (opts: Record<string, unknown>) => ReferenceServer }).default
   const server = new Server({ udp: false, http: false, ws: true, stats: false, trustProxy: false })
@@ -46,6 +47,8 @@ process.on('message', (msg: { cmd: string }) => {
     gc?.()
     gc?.()
     process.send?.({ gc: gc !== undefined, ...process.memoryUsage() })
+  } else if (msg.cmd === 'counters') {
+    process.send?.({ counters: running.counters?.() ?? {} })
   } else if (msg.cmd === 'stop') {
     running.close().then(
       () => process.exit(0),

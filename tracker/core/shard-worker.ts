@@ -13,11 +13,13 @@ if (port === null) throw new Error('shard-worker.ts must run in a worker thread'
 
 const changed = new Set<number>()
 const NO_BYTES = new Uint8Array(0)
+// Stand-in offer ids, one per position: an output offer's id tells which offer it was.
+const OFFER_TAGS: Uint8Array[] = Array.from({ length: 64 }, () => new Uint8Array(0))
 
 /** The core's view of a slim message; each offer's id is its index, so outputs can point back. */
 function toClient(m: ShardMessage): ClientMessage {
-  if (m.kind === 'answer') return { kind: 'answer', infoHash: m.infoHash, peerId: m.peerId, toPeerId: m.toPeerId, offerId: '', answer: NO_BYTES }
-  const offers = Array.from({ length: m.offers }, (_, i) => ({ offerId: String(i), offer: NO_BYTES }))
+  if (m.kind === 'answer') return { kind: 'answer', infoHash: m.infoHash, peerId: m.peerId, toPeerId: m.toPeerId, offerId: NO_BYTES, answer: NO_BYTES }
+  const offers = Array.from({ length: m.offers }, (_, i) => ({ offerId: OFFER_TAGS[i] ?? NO_BYTES, offer: NO_BYTES }))
   return { kind: 'announce', infoHash: m.infoHash, peerId: m.peerId, event: m.event, numwant: m.numwant, offers }
 }
 const core = new SwarmCore(workerData as CoreConfig, (id) => changed.add(id))
@@ -41,7 +43,7 @@ function runBatch(c: SwarmCore, batch: ShardBatch, touched: Set<number>, rng: ()
         case 'msg':
           for (const o of c.handle(op.conn, toClient(op.msg), batch.nowMs, rng, op.canJoin)) {
             if (o.type === 'reply') out.push(k, OUT.reply, o.to, o.complete, o.incomplete)
-            else if (o.type === 'offer') out.push(k, OUT.offer, o.to, Number(o.offerId), 0)
+            else if (o.type === 'offer') out.push(k, OUT.offer, o.to, OFFER_TAGS.indexOf(o.offerId), 0)
             else if (o.type === 'answer') out.push(k, OUT.answer, o.to, 0, 0)
             else if (o.type === 'failure') out.push(k, OUT.failure, o.to, reply.reasons.push(o.reason) - 1, 0)
           }

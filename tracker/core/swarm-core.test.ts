@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { SwarmCore, type CoreConfig, type Outgoing } from './swarm-core.ts'
-import type { AnnounceEvent, ClientMessage } from '../protocol/messages.ts'
+import type { AnnounceEvent, ClientMessage, RawId } from '../protocol/messages.ts'
+import { rawId } from '../protocol/encode.ts'
 
 const CONFIG: CoreConfig = { intervalSec: 30, maxOffers: 5, cellMaxPeers: 4, maxPeersPerConnection: 8, peerTtlSec: 60 }
 const id = (s: string): string => s.padEnd(20, '.').slice(0, 20)
 const offerBytes = new TextEncoder().encode('{"type":"offer","sdp":"x"}')
 const answerBytes = new TextEncoder().encode('{"type":"answer","sdp":"y"}')
+/** An offer_id as the raw JSON token the core passes through untouched. */
+const oid = (s: string): RawId => rawId(id(s))
 
 function announce(infoHash: string, peerId: string, offers: number, event?: AnnounceEvent, numwant?: number): ClientMessage {
   return {
@@ -15,7 +18,7 @@ function announce(infoHash: string, peerId: string, offers: number, event?: Anno
     peerId: id(peerId),
     event,
     numwant,
-    offers: Array.from({ length: offers }, (_, i) => ({ offerId: id(`${peerId}-o${i}`), offer: offerBytes })),
+    offers: Array.from({ length: offers }, (_, i) => ({ offerId: oid(`${peerId}-o${i}`), offer: offerBytes })),
   }
 }
 
@@ -33,7 +36,7 @@ describe('SwarmCore', () => {
     expect(core.handle(1, announce('ih', 'p1', 5, 'started'), 0, rng)).toEqual([{ to: 1, type: 'reply', infoHash: id('ih'), complete: 0, incomplete: 1 }])
     const out = core.handle(2, announce('ih', 'p2', 5, 'started'), 0, rng)
     expect(out[0]).toEqual({ to: 2, type: 'reply', infoHash: id('ih'), complete: 0, incomplete: 2 })
-    expect(out.slice(1)).toEqual([{ to: 1, type: 'offer', infoHash: id('ih'), fromPeerId: id('p2'), offerId: id('p2-o0'), offer: offerBytes }])
+    expect(out.slice(1)).toEqual([{ to: 1, type: 'offer', infoHash: id('ih'), fromPeerId: id('p2'), offerId: oid('p2-o0'), offer: offerBytes }])
   })
 
   it('an unknown peer without event joins; an answer is relayed once, late answers are ignored', () => {
@@ -43,8 +46,8 @@ describe('SwarmCore', () => {
     core.handle(1, announce('ih', 'p1', 0), 0, rng)
     core.handle(2, announce('ih', 'p2', 1), 0, rng)
     expect(core.stats().peers).toBe(2)
-    const ans: ClientMessage = { kind: 'answer', infoHash: id('ih'), peerId: id('p1'), toPeerId: id('p2'), offerId: id('p2-o0'), answer: answerBytes }
-    expect(core.handle(1, ans, 0, rng)).toEqual([{ to: 2, type: 'answer', infoHash: id('ih'), fromPeerId: id('p1'), offerId: id('p2-o0'), answer: answerBytes }])
+    const ans: ClientMessage = { kind: 'answer', infoHash: id('ih'), peerId: id('p1'), toPeerId: id('p2'), offerId: oid('p2-o0'), answer: answerBytes }
+    expect(core.handle(1, ans, 0, rng)).toEqual([{ to: 2, type: 'answer', infoHash: id('ih'), fromPeerId: id('p1'), offerId: oid('p2-o0'), answer: answerBytes }])
     core.close(2)
     expect(core.handle(1, ans, 0, rng)).toEqual([])
     expect(core.handle(1, { ...ans, infoHash: id('other') }, 0, rng)).toEqual([])
@@ -145,7 +148,7 @@ describe('SwarmCore properties (fast-check)', () => {
             const msg: ClientMessage =
               c.t === 'announce'
                 ? announce(`ih${c.ih}`, `p${c.pid}`, c.offers, c.event, c.numwant)
-                : { kind: 'answer', infoHash: id(`ih${c.ih}`), peerId: id(`p${c.pid}`), toPeerId: id(`p${c.to}`), offerId: id('o'), answer: answerBytes }
+                : { kind: 'answer', infoHash: id(`ih${c.ih}`), peerId: id(`p${c.pid}`), toPeerId: id(`p${c.to}`), offerId: oid('o'), answer: answerBytes }
             const before = core.snapshot().find((s) => s.key === id(`ih${c.ih}`))
             const out: Outgoing[] = core.handle(c.conn, msg, now, rng)
             if (!open.has(c.conn)) expect(out).toEqual([])

@@ -5,7 +5,7 @@
  * Memory layout is chosen for ~100k idle peers: a peer is one small object; a cell is an array
  * (random picks and O(1) swap-removal); a swarm has one Map from peer_id to peer.
  */
-import type { AnnounceMessage, AnswerMessage, ClientMessage, ScrapeMessage } from '../protocol/messages.ts'
+import type { AnnounceMessage, AnswerMessage, ClientMessage, RawId, ScrapeMessage } from '../protocol/messages.ts'
 import type { ScrapeFile } from '../protocol/encode.ts'
 import { type Cell, Peer, Swarm, Conn, pickCell, removeFromCell, addToCell } from './cells.ts'
 
@@ -22,8 +22,8 @@ export interface CoreConfig {
 /** A frame the adapter must encode and send to connection `to`. */
 export type Outgoing =
   | { to: number; type: 'reply'; infoHash: string; complete: number; incomplete: number }
-  | { to: number; type: 'offer'; infoHash: string; fromPeerId: string; offerId: string; offer: Uint8Array }
-  | { to: number; type: 'answer'; infoHash: string; fromPeerId: string; offerId: string; answer: Uint8Array }
+  | { to: number; type: 'offer'; infoHash: string; fromPeerId: string; offerId: RawId; offer: Uint8Array }
+  | { to: number; type: 'answer'; infoHash: string; fromPeerId: string; offerId: RawId; answer: Uint8Array }
   | { to: number; type: 'scrape'; files: ScrapeFile[] }
   | { to: number; type: 'failure'; infoHash: string; reason: string }
 

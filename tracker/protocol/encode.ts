@@ -6,7 +6,7 @@
  * drop the socket and reconnect.
  */
 import { Buffer } from 'node:buffer'
-import type { AnnounceEvent } from './messages.ts'
+import type { AnnounceEvent, RawId } from './messages.ts'
 
 /** A text frame: a string, or UTF-8 bytes. Both transports send either as a text message. */
 export type Frame = string | Uint8Array
@@ -20,84 +20,59 @@ export interface ScrapeFile {
 
 const q = JSON.stringify
 
-/** Where encoders get output bytes; {@link FrameArena.alloc} avoids one allocation per frame. */
-export type Alloc = (bytes: number) => Buffer
-
-/**
- * Bump allocator for frames that live only until the next flush. Only for transports that copy
- * on send (uWebSockets.js does); `reset()` after every frame from it has been sent.
- */
-export class FrameArena {
-  private buf: Buffer
-  private off = 0
-  constructor(private readonly size = 1 << 20) {
-    this.buf = Buffer.allocUnsafeSlow(size)
-  }
-
-  readonly alloc: Alloc = (n) => {
-    if (n > this.size >> 2) return Buffer.allocUnsafe(n)
-    if (this.off + n > this.size) {
-      // Frames already handed out keep the old block alive until they are sent.
-      this.buf = Buffer.allocUnsafeSlow(this.size)
-      this.off = 0
-    }
-    const out = this.buf.subarray(this.off, this.off + n)
-    this.off += n
-    return out
-  }
-
-  /** Reuses the block from the start. */
-  reset(): void {
-    this.off = 0
-  }
-}
+/** Where encoders get output bytes. */
+export type Alloc = (bytes: number) => Uint8Array
 
 // One announce fans out up to maxOffers frames that share info_hash and peer_id: the encoded
 // prefix is cached for the last (kind, info_hash, peer_id) seen.
-let lastKey = ''
+let lastKind = ''
+let lastInfoHash = ''
+let lastPeerId = ''
 let lastHead: Buffer = Buffer.alloc(0)
 const OFFER_KEY = Buffer.from(',"offer":')
 const ANSWER_KEY = Buffer.from(',"answer":')
 
-function relayFrame(kind: 'o' | 'a', infoHash: string, fromPeerId: string, offerId: string, raw: Uint8Array, alloc: Alloc): Uint8Array {
-  const key = kind + infoHash + fromPeerId
-  if (key !== lastKey) {
+/** Relay kinds: a forwarded offer or a relayed answer. */
+export type RelayKind = 'offer' | 'answer'
+
+function relayHead(kind: RelayKind, infoHash: string, fromPeerId: string): Buffer {
+  if (kind !== lastKind || infoHash !== lastInfoHash || fromPeerId !== lastPeerId) {
     lastHead = Buffer.from(`{"action":"announce","info_hash":${q(infoHash)},"peer_id":${q(fromPeerId)},"offer_id":`)
-    lastKey = key
+    lastKind = kind
+    lastInfoHash = infoHash
+    lastPeerId = fromPeerId
   }
-  const head = lastHead
-  const id = q(offerId)
-  // Ids are short: counting and writing their UTF-8 in JS beats two native Buffer calls.
-  let idLen = 0
-  let simple = true
-  for (let i = 0; i < id.length; i++) {
-    const c = id.charCodeAt(i)
-    if (c < 0x80) idLen++
-    else if (c < 0x800) idLen += 2
-    else {
-      simple = false
-      break
-    }
-  }
-  if (!simple) idLen = Buffer.byteLength(id)
-  const tail = kind === 'o' ? OFFER_KEY : ANSWER_KEY
-  const out = alloc(head.length + idLen + tail.length + raw.byteLength + 1)
-  out.set(head, 0)
-  let pos = head.length
-  if (simple) {
-    for (let i = 0; i < id.length; i++) {
-      const c = id.charCodeAt(i)
-      if (c < 0x80) out[pos++] = c
-      else {
-        out[pos++] = 0xc0 | (c >> 6)
-        out[pos++] = 0x80 | (c & 0x3f)
-      }
-    }
-  } else pos += out.write(id, pos, 'utf8')
+  return lastHead
+}
+
+/** Exact size of the frame {@link writeRelayFrame} writes. */
+export function relayFrameBytes(kind: RelayKind, infoHash: string, fromPeerId: string, offerId: RawId, raw: Uint8Array): number {
+  const tail = kind === 'offer' ? OFFER_KEY : ANSWER_KEY
+  return relayHead(kind, infoHash, fromPeerId).length + offerId.byteLength + tail.length + raw.byteLength + 1
+}
+
+/**
+ * Writes a forwarded offer or relayed answer at `out[pos]` and returns the end. The offer_id and
+ * the offer/answer object are the sender's raw JSON bytes, so they arrive exactly as sent.
+ */
+export function writeRelayFrame(out: Uint8Array, pos: number, kind: RelayKind, infoHash: string, fromPeerId: string, offerId: RawId, raw: Uint8Array): number {
+  const head = relayHead(kind, infoHash, fromPeerId)
+  out.set(head, pos)
+  pos += head.length
+  out.set(offerId, pos)
+  pos += offerId.byteLength
+  const tail = kind === 'offer' ? OFFER_KEY : ANSWER_KEY
   out.set(tail, pos)
   pos += tail.length
   out.set(raw, pos)
-  out[pos + raw.byteLength] = 0x7d
+  pos += raw.byteLength
+  out[pos] = 0x7d
+  return pos + 1
+}
+
+function relayFrame(kind: RelayKind, infoHash: string, fromPeerId: string, offerId: RawId, raw: Uint8Array, alloc: Alloc): Uint8Array {
+  const out = alloc(relayFrameBytes(kind, infoHash, fromPeerId, offerId, raw))
+  writeRelayFrame(out, 0, kind, infoHash, fromPeerId, offerId, raw)
   return out
 }
 
@@ -106,14 +81,14 @@ export function encodeAnnounceReply(infoHash: string, intervalSec: number, compl
   return `{"action":"announce","interval":${intervalSec},"info_hash":${q(infoHash)},"complete":${complete},"incomplete":${incomplete}}`
 }
 
-/** An offer forwarded to one peer; `offer` is the offerer's raw `offer` object. */
-export function encodeForwardedOffer(infoHash: string, fromPeerId: string, offerId: string, offer: Uint8Array, alloc: Alloc = Buffer.allocUnsafe): Frame {
-  return relayFrame('o', infoHash, fromPeerId, offerId, offer, alloc)
+/** An offer forwarded to one peer; `offerId` and `offer` are the offerer's raw JSON tokens. */
+export function encodeForwardedOffer(infoHash: string, fromPeerId: string, offerId: RawId, offer: Uint8Array, alloc: Alloc = (n) => Buffer.allocUnsafe(n)): Frame {
+  return relayFrame('offer', infoHash, fromPeerId, offerId, offer, alloc)
 }
 
-/** An answer relayed to the offerer; `answer` is the answerer's raw `answer` object. */
-export function encodeRelayedAnswer(infoHash: string, fromPeerId: string, offerId: string, answer: Uint8Array, alloc: Alloc = Buffer.allocUnsafe): Frame {
-  return relayFrame('a', infoHash, fromPeerId, offerId, answer, alloc)
+/** An answer relayed to the offerer; `offerId` and `answer` are the answerer's raw JSON tokens. */
+export function encodeRelayedAnswer(infoHash: string, fromPeerId: string, offerId: RawId, answer: Uint8Array, alloc: Alloc = (n) => Buffer.allocUnsafe(n)): Frame {
+  return relayFrame('answer', infoHash, fromPeerId, offerId, answer, alloc)
 }
 
 /** Scrape reply in bittorrent-tracker's shape (`files` keyed by binary info_hash). */
@@ -168,4 +143,9 @@ export function encodeClientAnswer(infoHash: string, peerId: string, toPeerId: s
 /** Encodes a scrape request. */
 export function encodeClientScrape(infoHashes: string[]): string {
   return JSON.stringify({ action: 'scrape', info_hash: infoHashes })
+}
+
+/** The raw JSON string token of an id, as a client would write it (for tests and the load generator). */
+export function rawId(id: string): RawId {
+  return Buffer.from(JSON.stringify(id))
 }

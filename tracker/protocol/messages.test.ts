@@ -10,6 +10,7 @@ import {
   encodeForwardedOffer,
   encodeRelayedAnswer,
   encodeScrapeReply,
+  rawId,
   type Frame,
 } from './encode.ts'
 
@@ -72,7 +73,7 @@ describe('parseClientMessage: accepts', () => {
     expect(r.ok).toBe(true)
     if (!r.ok || r.message.kind !== 'announce') throw new Error('expected announce')
     expect(r.message).toMatchObject({ infoHash: IH, peerId: PID, event: 'started', numwant: 5 })
-    expect(r.message.offers[0]?.offerId).toBe(OID)
+    expect(JSON.parse(text(r.message.offers[0]?.offerId ?? new Uint8Array()))).toBe(OID)
     expect(new TextDecoder().decode(r.message.offers[0]?.offer)).toBe(JSON.stringify(offer))
   })
 
@@ -85,7 +86,8 @@ describe('parseClientMessage: accepts', () => {
 
   it('an answer', () => {
     const r = parseClientMessage(enc(encodeClientAnswer(IH, PID, OID, IH, { type: 'answer', sdp: SDP })))
-    expect(r).toMatchObject({ ok: true, message: { kind: 'answer', infoHash: IH, peerId: PID, toPeerId: OID, offerId: IH } })
+    expect(r).toMatchObject({ ok: true, message: { kind: 'answer', infoHash: IH, peerId: PID, toPeerId: OID } })
+    if (r.ok && r.message.kind === 'answer') expect(text(r.message.offerId)).toBe(JSON.stringify(IH))
   })
 
   it('scrapes of one, many and all swarms', () => {
@@ -120,7 +122,7 @@ describe('round trips (fast-check)', () => {
           expect(r.message.peerId).toBe(peerId)
           expect(r.message.event).toBe(event)
           expect(r.message.numwant).toBe(list.length)
-          expect(r.message.offers.map((o) => [o.offerId, JSON.parse(new TextDecoder().decode(o.offer))])).toEqual(list.map((o) => [o.offerId, o.offer]))
+          expect(r.message.offers.map((o) => [JSON.parse(text(o.offerId)), JSON.parse(new TextDecoder().decode(o.offer))])).toEqual(list.map((o) => [o.offerId, o.offer]))
           return true
         },
       ),
@@ -131,9 +133,9 @@ describe('round trips (fast-check)', () => {
     fc.assert(
       fc.property(anyId, binaryId, binaryId, sdp, fc.nat(), fc.nat(), (ih, pid, oid, s, c, i) => {
         const offer = enc(JSON.stringify({ type: 'offer', sdp: s }))
-        expect(JSON.parse(text(encodeForwardedOffer(ih, pid, oid, offer)))).toEqual({ action: 'announce', info_hash: ih, peer_id: pid, offer_id: oid, offer: { type: 'offer', sdp: s } })
+        expect(JSON.parse(text(encodeForwardedOffer(ih, pid, rawId(oid), offer)))).toEqual({ action: 'announce', info_hash: ih, peer_id: pid, offer_id: oid, offer: { type: 'offer', sdp: s } })
         const answer = enc(JSON.stringify({ type: 'answer', sdp: s }))
-        expect(JSON.parse(text(encodeRelayedAnswer(ih, pid, oid, answer)))).toEqual({ action: 'announce', info_hash: ih, peer_id: pid, offer_id: oid, answer: { type: 'answer', sdp: s } })
+        expect(JSON.parse(text(encodeRelayedAnswer(ih, pid, rawId(oid), answer)))).toEqual({ action: 'announce', info_hash: ih, peer_id: pid, offer_id: oid, answer: { type: 'answer', sdp: s } })
         expect(JSON.parse(text(encodeAnnounceReply(ih, 30, c, i)))).toEqual({ action: 'announce', interval: 30, info_hash: ih, complete: c, incomplete: i })
         expect(JSON.parse(text(encodeScrapeReply([{ infoHash: ih, complete: c, incomplete: i }], 30)))).toEqual({
           action: 'scrape',

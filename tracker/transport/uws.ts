@@ -8,7 +8,6 @@ import type { TemplatedApp, WebSocket, HttpResponse, us_listen_socket } from 'uW
 import type { TrackerConfig } from '../config.ts'
 import type { Sink, TrackerHost } from '../host.ts'
 import { ADMISSION_STATUS, admit, admitSync, type TokenVerifier, type UpgradeRequest } from '../admission.ts'
-import type { Frame } from '../protocol/encode.ts'
 import type { HttpReply, Listening } from './types.ts'
 
 type Uws = typeof UwsModule
@@ -21,7 +20,7 @@ interface UserData {
 
 class UwsSink implements Sink {
   constructor(private readonly ws: WebSocket<UserData>) {}
-  sendBatch(frames: Frame[]): number {
+  sendBatch(frames: Uint8Array[]): number {
     let dropped = 0
     // One cork, one write for all of them; send() returns 2 when the native limit dropped it.
     this.ws.cork(() => {
@@ -120,8 +119,9 @@ export async function listenUws(
       const d = ws.getUserData()
       d.id = host.open(new UwsSink(ws), d.namespace, d.locality)
     },
-    message: (ws, message) => {
-      host.message(ws.getUserData().id, new Uint8Array(message))
+    message: (ws, message, isBinary) => {
+      // uWS has already rejected text frames that are not UTF-8 (RFC 6455 §8.1).
+      host.message(ws.getUserData().id, new Uint8Array(message), !isBinary)
     },
     close: (ws) => {
       host.closed(ws.getUserData().id)

@@ -10,14 +10,14 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws'
 import type { TrackerConfig } from '../config.ts'
 import type { Sink, TrackerHost } from '../host.ts'
 import { ADMISSION_STATUS, admit, type TokenVerifier, type UpgradeRequest } from '../admission.ts'
-import type { Frame } from '../protocol/encode.ts'
 import type { HttpReply, Listening } from './types.ts'
 
 class WsSink implements Sink {
   alive = true
   constructor(readonly ws: WebSocket) {}
-  sendBatch(frames: Frame[]): number {
-    for (const f of frames) this.ws.send(f, { binary: false })
+  sendBatch(frames: Uint8Array[]): number {
+    // ws may queue a frame past this call, and the host reuses the memory: copy.
+    for (const f of frames) this.ws.send(Buffer.from(f), { binary: false })
     return 0
   }
   buffered(): number {
@@ -98,7 +98,7 @@ export async function listenWs(
           const sink = new WsSink(ws)
           sinks.add(sink)
           const id = host.open(sink, a.namespace, a.locality)
-          ws.on('message', (data) => host.message(id, toBytes(data)))
+          ws.on('message', (data, isBinary) => host.message(id, toBytes(data), !isBinary))
           ws.on('pong', () => {
             sink.alive = true
           })
