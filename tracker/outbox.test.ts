@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import { emptyQueue, Outbox, type OutQueue } from './outbox.ts'
+
+const text = (b: Uint8Array): string => Buffer.from(b).toString()
+
+/** Writes `s` as the next frame of `q`; false when the outbox asked for a flush. */
+function put(box: Outbox, q: OutQueue, s: string): boolean {
+  const bytes = Buffer.from(s)
+  if (!box.reserve(bytes.length)) return false
+  box.buf.set(bytes, box.at)
+  box.push(q, bytes.length)
+  return true
+}
+
+describe('Outbox', () => {
+  it('keeps each queue in order and empties it on take', () => {
+    const box = new Outbox(64, 4)
+    const a = emptyQueue()
+    const b = emptyQueue()
+    for (const [q, s] of [[a, 'a1'], [b, 'b1'], [a, 'a2'], [b, 'b2'], [a, 'a3']] as const) expect(put(box, q, s)).toBe(true)
+    expect(a.bytes).toBe(6)
+    expect(box.take(a).map(text)).toEqual(['a1', 'a2', 'a3'])
+    expect(box.take(b).map(text)).toEqual(['b1', 'b2'])
+    expect(a).toEqual(emptyQueue())
+    expect(box.take(a)).toEqual([])
+  })
+
+  it('spills into further blocks, then asks for a flush; reset reuses the blocks', () => {
+    const box = new Outbox(16, 2)
+    const q = emptyQueue()
+    expect(put(box, q, 'x'.repeat(10))).toBe(true)
+    expect(put(box, q, 'y'.repeat(10))).toBe(true)
+    expect(put(box, q, 'z'.repeat(10))).toBe(false)
+    expect(box.take(q).map(text)).toEqual(['x'.repeat(10), 'y'.repeat(10)])
+    box.reset()
+    expect(put(box, q, 'z'.repeat(10))).toBe(true)
+    expect(box.take(q).map(text)).toEqual(['z'.repeat(10)])
+  })
+
+  it('refuses a frame larger than a block', () => {
+    expect(() => new Outbox(16, 2).reserve(17)).toThrow(RangeError)
+  })
+
+  it('any interleaving of frames over many turns comes back per queue, in order (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.tuple(fc.nat(5), fc.string({ minLength: 1, maxLength: 40 })), { maxLength: 3000 }), { maxLength: 4 }),
+        (turns) => {
+          const box = new Outbox(256, 64)
+          const queues = Array.from({ length: 6 }, emptyQueue)
+          for (const frames of turns) {
+            const want: string[][] = queues.map(() => [])
+            const got: string[][] = queues.map(() => [])
+            for (const [i, s] of frames) {
+              const q = queues[i] as OutQueue
+              if (!put(box, q, s)) {
+                queues.forEach((qq, k) => got[k]?.push(...box.take(qq).map(text)))
+                box.reset()
+                expect(put(box, q, s)).toBe(true)
+              }
+              want[i]?.push(s)
+            }
+            queues.forEach((q, k) => got[k]?.push(...box.take(q).map(text)))
+            box.reset()
+            expect(got).toEqual(want)
+          }
+        },
+      ),
+      { numRuns: 60 },
+    )
+  })
+})
