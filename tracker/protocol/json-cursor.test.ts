@@ -70,7 +70,7 @@ describe('JsonCursor strings', () => {
 
 describe('JsonCursor values', () => {
   it('numbers', () => {
-    for (const [s, v] of [['0', 0], ['-12', -12], ['3.5', 3.5], ['1e3', 1000], ['12345678901234567', 12345678901234567]] as const) {
+    for (const [s, v] of [['0', 0], ['-12', -12], ['3.5', 3.5], ['1e3', 1000], ['12345678901234567', Number('12345678901234567')]] as const) {
       expect(cursor(s).number()).toBe(v)
     }
     for (const s of ['01', '-', '1.', '1e']) expect(() => cursor(s).number()).toThrow(CursorError)
