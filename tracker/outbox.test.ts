@@ -15,7 +15,7 @@ function put(box: Outbox, q: OutQueue, s: string): boolean {
 
 describe('Outbox', () => {
   it('keeps each queue in order and empties it on take', () => {
-    const box = new Outbox(64, 4)
+    const box = new Outbox(64, 2, 4)
     const a = emptyQueue()
     const b = emptyQueue()
     for (const [q, s] of [[a, 'a1'], [b, 'b1'], [a, 'a2'], [b, 'b2'], [a, 'a3']] as const) expect(put(box, q, s)).toBe(true)
@@ -27,7 +27,7 @@ describe('Outbox', () => {
   })
 
   it('spills into further blocks, then asks for a flush; reset reuses the blocks', () => {
-    const box = new Outbox(16, 2)
+    const box = new Outbox(16, 1, 2)
     const q = emptyQueue()
     expect(put(box, q, 'x'.repeat(10))).toBe(true)
     expect(put(box, q, 'y'.repeat(10))).toBe(true)
@@ -39,7 +39,7 @@ describe('Outbox', () => {
   })
 
   it('refuses a frame larger than a block', () => {
-    expect(() => new Outbox(16, 2).reserve(17)).toThrow(RangeError)
+    expect(() => new Outbox(16, 1, 2).reserve(17)).toThrow(RangeError)
   })
 
   it('any interleaving of frames over many turns comes back per queue, in order (fast-check)', () => {
@@ -47,7 +47,7 @@ describe('Outbox', () => {
       fc.property(
         fc.array(fc.array(fc.tuple(fc.nat(5), fc.string({ minLength: 1, maxLength: 40 })), { maxLength: 3000 }), { maxLength: 4 }),
         (turns) => {
-          const box = new Outbox(256, 64)
+          const box = new Outbox(256, 4, 64)
           const queues = Array.from({ length: 6 }, emptyQueue)
           for (const frames of turns) {
             const want: string[][] = queues.map(() => [])

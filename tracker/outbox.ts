@@ -34,12 +34,15 @@ export class Outbox {
   private count = 0
 
   /**
-   * `blockBytes` must exceed the largest frame; `maxBlocks` bounds the memory one turn may hold
-   * before {@link reserve} asks for a flush.
+   * `blockBytes` must exceed the largest frame. Up to `retainBlocks` blocks are kept across turns;
+   * a busier turn allocates more, which are dropped at {@link reset}, up to `maxBlocks` in all,
+   * past which {@link reserve} asks for an early flush. The bigger a turn's batch, the fewer
+   * socket writes it costs, so the cap is generous and only bounds memory.
    */
   constructor(
     readonly blockBytes = 1 << 20,
-    private readonly maxBlocks = 16,
+    private readonly retainBlocks = 16,
+    private readonly maxBlocks = 256,
   ) {
     this.blocks.push(Buffer.allocUnsafeSlow(blockBytes))
   }
@@ -93,8 +96,9 @@ export class Outbox {
     return out
   }
 
-  /** Forgets every frame; blocks are reused. Call after every queue was taken or dropped. */
+  /** Forgets every frame; retained blocks are reused. Call after every queue was taken or dropped. */
   reset(): void {
+    if (this.blocks.length > this.retainBlocks) this.blocks.length = this.retainBlocks
     this.block = 0
     this.off = 0
     this.count = 0

@@ -1,9 +1,10 @@
 /**
  * `npm run bench -- tracker --json [--peers 4000] [--swarms 40] [--offers 5] [--rounds 5]
- * [--idle 18000] [--loaders 4] [--workers 2] [--only ours|ours-sharded|reference]`
+ * [--idle 18000] [--loaders 4] [--workers 2] [--only ours|ours-sharded|reference|floor]`
  *
  * Runs our tracker (`ours`: swarm core in the main thread; `ours-sharded`: core sharded over
- * `--workers` threads) and bittorrent-tracker's server, each in its own process on 127.0.0.1
+ * `--workers` threads), bittorrent-tracker's server (`reference`) and a bare uWS relay that only
+ * moves the same bytes (`floor`, floor-relay.ts), each in its own process on 127.0.0.1
  * under identical load from separate load processes, and reports per tracker: its own CPU µs per
  * announce (from /proc/<pid>/stat, which sums every thread of the process, so load generation
  * does not count and worker threads do), announces per CPU-second and per wall-second, RSS and
@@ -102,8 +103,8 @@ function spawnChild(file: string, args: string[]): ChildProcess {
   return fork(join(here, file), args, { execArgv: ['--import', 'tsx', '--expose-gc', ...extra], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
 }
 
-async function startTracker(kind: string, workers: number): Promise<{ child: ChildProcess; port: number; pid: number }> {
-  const child = spawnChild('tracker-proc.ts', [kind, String(workers)])
+async function startTracker(kind: string, f: Flags): Promise<{ child: ChildProcess; port: number; pid: number }> {
+  const child = spawnChild('tracker-proc.ts', [kind, String(f.workers), String(f.swarms), String(f.offers)])
   const ready = await new Promise<{ port: number; pid: number }>((resolve, reject) => {
     child.once('message', (m) => resolve(m as { port: number; pid: number }))
     child.once('exit', (code) => reject(new Error(`${kind} tracker exited with ${code ?? 'signal'}`)))
@@ -141,7 +142,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /** Announce cost: P peers in S swarms, each re-announcing with `offers` offers for `rounds` rounds. */
 async function announcePhase(kind: string, f: Flags): Promise<Record<string, number>> {
-  const tracker = await startTracker(kind, f.workers)
+  const tracker = await startTracker(kind, f)
   const loaders = Array.from({ length: f.loaders }, () => spawnChild('loader.ts', []))
   try {
     const joined = await connectLoaders(loaders, tracker.port, f.peers, f.swarms, f.offers)
@@ -189,7 +190,7 @@ async function announcePhase(kind: string, f: Flags): Promise<Record<string, num
 
 /** Idle memory: N connections, each joined to `memberships` swarms and then silent. */
 async function idlePhase(kind: string, f: Flags, idle: number): Promise<Record<string, number | string>> {
-  const tracker = await startTracker(kind, f.workers)
+  const tracker = await startTracker(kind, f)
   const nLoaders = Math.max(f.loaders, Math.ceil(idle / 15000))
   const loaders = Array.from({ length: nLoaders }, () => spawnChild('loader.ts', []))
   try {
@@ -231,16 +232,18 @@ export async function run(args: string[]): Promise<BenchResult> {
   // Each side of every connection needs a descriptor; leave headroom for the process itself.
   const idle = Math.min(f.idle, fdLimit - 200)
   const startedAt = new Date().toISOString()
-  const kinds = f.only !== '' ? [f.only] : ['ours', 'ours-sharded', 'reference']
+  const kinds = f.only !== '' ? [f.only] : ['ours', 'ours-sharded', 'reference', 'floor']
   const results: Record<string, Record<string, unknown>> = {}
   for (const kind of kinds) {
     const announce = await announcePhase(kind, f)
-    const idleFigures = idle > 0 ? await idlePhase(kind, f, idle) : {}
+    // The floor keeps no per-peer state, so its idle memory would mean nothing.
+    const idleFigures = idle > 0 && kind !== 'floor' ? await idlePhase(kind, f, idle) : {}
     results[kind] = { ...announce, ...idleFigures }
   }
   const ours = results.ours ?? {}
   const sharded = results['ours-sharded'] ?? {}
   const ref = results.reference ?? {}
+  const floor = results.floor ?? {}
   return {
     suite: 'tracker',
     startedAt,
@@ -257,6 +260,9 @@ export async function run(args: string[]): Promise<BenchResult> {
       rssPerIdlePeer: ratio(ours.rssBytesPerIdlePeer, ref.rssBytesPerIdlePeer),
       pssPerIdlePeer: ratio(ours.pssBytesPerIdlePeer, ref.pssBytesPerIdlePeer),
       announcesPerWallSec: ratio(ours.announcesPerWallSec, ref.announcesPerWallSec),
+      // The bare uWS relay against the reference: below this no tracker on uWS can go here.
+      floorCpuPerAnnounce: ratio(floor.cpuUsPerAnnounce, ref.cpuUsPerAnnounce),
+      oursVsFloorCpuPerAnnounce: ratio(ours.cpuUsPerAnnounce, floor.cpuUsPerAnnounce),
       shardedCpuPerAnnounce: ratio(sharded.cpuUsPerAnnounce, ref.cpuUsPerAnnounce),
       shardedRssPerIdlePeer: ratio(sharded.rssBytesPerIdlePeer, ref.rssBytesPerIdlePeer),
       shardedAnnouncesPerWallSec: ratio(sharded.announcesPerWallSec, ref.announcesPerWallSec),

@@ -1,13 +1,15 @@
 /**
  * One tracker under test in its own process: `ours` (startTracker, swarm core in the main
  * thread), `ours-sharded` (startTracker with the core sharded over `argv[3]` worker threads,
- * default 2) or `reference` (bittorrent-tracker/server, WebSocket only). Reports `{ port, pid }` over IPC and answers
+ * default 2), `reference` (bittorrent-tracker/server, WebSocket only) or `floor` (the bare uWS relay
+ * of floor-relay.ts, grouped into `argv[4]` swarms with `argv[5]` frames relayed per announce). Reports `{ port, pid }` over IPC and answers
  * `{ cmd: 'gc' }` with its memory after a full collection (run with --expose-gc), and `{ cmd: 'counters' }`
  * with our host's counters (empty for the reference).
  */
 import { createLogger } from '../../common/log.ts'
 import { loadTrackerConfig } from '../../tracker/config.ts'
 import { startTracker } from '../../tracker/server.ts'
+import { startFloorRelay } from './floor-relay.ts'
 
 interface ReferenceServer {
   http: { address(): { port: number } | null | string }
@@ -28,6 +30,7 @@ async function start(kind: string, workers: number): Promise<{ port: number; clo
     const t = await startTracker(config, createLogger('tracker', 'warn'))
     return { port: t.port, close: t.close, counters: () => t.stats().counters }
   }
+  if (kind === 'floor') return startFloorRelay({ groups: Number(process.argv[4] ?? 40), fanout: Number(process.argv[5] ?? 5) })
   const Server = ((await import(referenceModule)) as { default: new (opts: Record<string, unknown>) => ReferenceServer }).default
   const server = new Server({ udp: false, http: false, ws: true, stats: false, trustProxy: false })
   server.on('warning', () => undefined)
