@@ -109,11 +109,16 @@ const SCRAPE = ascii('scrape')
 const OFFER = ascii('offer')
 const ANSWER = ascii('answer')
 
+/** Known keys by byte length, so a key is compared with at most two candidates. */
+const KEYS_BY_LENGTH: [Uint8Array, number][][] = []
+for (const [bytes, id] of KEYS) (KEYS_BY_LENGTH[bytes.length] ??= []).push([bytes, id])
+
 /** Which known key the last token is, or 0. */
 function keyId(c: JsonCursor): number {
   if (!c.tokPlain) return c.tokUnits < 0 ? 0 : (KEY_BY_NAME.get(c.decodeToken()) ?? 0)
-  const len = c.tokEnd - c.tokStart - 2
-  for (const [bytes, id] of KEYS) if (bytes.length === len && c.tokenIs(bytes)) return id
+  const list = KEYS_BY_LENGTH[c.tokEnd - c.tokStart - 2]
+  if (list === undefined) return 0
+  for (const [bytes, id] of list) if (c.tokenIs(bytes)) return id
   return 0
 }
 

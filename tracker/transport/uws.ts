@@ -121,7 +121,7 @@ export async function listenUws(
     },
     message: (ws, message, isBinary) => {
       // uWS has already rejected text frames that are not UTF-8 (RFC 6455 §8.1).
-      host.message(ws.getUserData().id, new Uint8Array(message), !isBinary)
+      host.message(ws.getUserData().id, Buffer.from(message), !isBinary)
     },
     close: (ws) => {
       host.closed(ws.getUserData().id)
