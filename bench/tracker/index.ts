@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- tracker --json [--peers 4000] [--swarms 40] [--offers 5] [--rounds 5]
- * [--idle 18000] [--loaders 4] [--workers 2] [--only ours|ours-sharded|reference|floor]`
+ * [--idle 18000] [--loaders 4] [--workers 2] [--repeat 3] [--only ours|ours-sharded|reference|floor]`
  *
  * Runs our tracker (`ours`: swarm core in the main thread; `ours-sharded`: core sharded over
  * `--workers` threads), bittorrent-tracker's server (`reference`) and a bare uWS relay that only
@@ -8,7 +8,8 @@
  * under identical load from separate load processes, and reports per tracker: its own CPU µs per
  * announce (from /proc/<pid>/stat, which sums every thread of the process, so load generation
  * does not count and worker threads do), announces per CPU-second and per wall-second, RSS and
- * PSS per idle peer, and connections held. Ratios are ours / reference.
+ * PSS per idle peer, and connections held. Ratios are ours / reference. The announce phase runs
+ * `--repeat` times with the kinds interleaved; each kind reports its median run.
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -29,6 +30,7 @@ interface Flags {
   loaders: number
   memberships: number
   workers: number
+  repeat: number
   only: string
 }
 
@@ -49,6 +51,7 @@ function parseFlags(args: string[]): Flags {
     loaders: Math.max(1, get('loaders', 4)),
     memberships: Math.max(1, get('memberships', 1)),
     workers: Math.max(1, get('workers', 2)),
+    repeat: Math.max(1, get('repeat', 3)),
     only: onlyAt >= 0 ? (args[onlyAt + 1] ?? '') : '',
   }
 }
@@ -233,13 +236,23 @@ export async function run(args: string[]): Promise<BenchResult> {
   const idle = Math.min(f.idle, fdLimit - 200)
   const startedAt = new Date().toISOString()
   const kinds = f.only !== '' ? [f.only] : ['ours', 'ours-sharded', 'reference', 'floor']
+  // The announce phase runs `repeat` times with the kinds interleaved, so drift in the machine's
+  // other load hits every kind alike; each kind reports its median run, with every run's figure.
+  const samples = new Map<string, Record<string, number>[]>(kinds.map((k) => [k, []]))
+  for (let r = 0; r < f.repeat; r++) {
+    for (const kind of kinds) samples.get(kind)?.push(await announcePhase(kind, f))
+  }
   const results: Record<string, Record<string, unknown>> = {}
   for (const kind of kinds) {
-    const announce = await announcePhase(kind, f)
+    const runs = samples.get(kind) ?? []
+    const byCpu = [...runs].sort((a, b) => (a.cpuUsPerAnnounce ?? 0) - (b.cpuUsPerAnnounce ?? 0))
+    const median = byCpu[Math.floor((byCpu.length - 1) / 2)] ?? {}
     // The floor keeps no per-peer state, so its idle memory would mean nothing.
     const idleFigures = idle > 0 && kind !== 'floor' ? await idlePhase(kind, f, idle) : {}
-    results[kind] = { ...announce, ...idleFigures }
+    results[kind] = { ...median, cpuUsPerAnnounceRuns: runs.map((x) => x.cpuUsPerAnnounce), ...idleFigures }
   }
+  const perRun = (a: string, b: string): (number | null)[] =>
+    (samples.get(a) ?? []).map((x, i) => ratio(x.cpuUsPerAnnounce, samples.get(b)?.[i]?.cpuUsPerAnnounce))
   const ours = results.ours ?? {}
   const sharded = results['ours-sharded'] ?? {}
   const ref = results.reference ?? {}
@@ -255,6 +268,9 @@ export async function run(args: string[]): Promise<BenchResult> {
     reference: ref,
     ratios: {
       cpuPerAnnounce: ratio(ours.cpuUsPerAnnounce, ref.cpuUsPerAnnounce),
+      // Ratio within each interleaved run (ours and the reference measured back to back).
+      cpuPerAnnounceRuns: perRun('ours', 'reference'),
+      floorCpuPerAnnounceRuns: perRun('floor', 'reference'),
       userCpuPerAnnounce: ratio(ours.userCpuUsPerAnnounce, ref.userCpuUsPerAnnounce),
       sysCpuPerAnnounce: ratio(ours.sysCpuUsPerAnnounce, ref.sysCpuUsPerAnnounce),
       rssPerIdlePeer: ratio(ours.rssBytesPerIdlePeer, ref.rssBytesPerIdlePeer),
