@@ -242,20 +242,32 @@ export class JsonCursor {
   }
 
   /**
-   * Enters an object or array member loop: call after the opening bracket was consumed. Returns
-   * false when the container is empty (and consumes its closing bracket).
+   * Steps to the next member of an object whose `{` was consumed, `n` members having been read:
+   * false at the closing brace, otherwise true with the member's key read (it is the last token)
+   * and its colon consumed. A member past {@link MAX_ITEMS} throws.
    */
-  first(close: number): boolean {
-    return !this.eat(close)
+  member(n: number): boolean {
+    if (!this.more(n, 0x7d)) return false
+    this.key()
+    return true
   }
 
-  /** After a member: true when another follows (consumes the comma), false at the close. */
-  next(close: number): boolean {
-    const c = this.peek()
-    this.pos++
-    if (c === 0x2c) return true
-    if (c === close) return false
-    throw NOT_JSON
+  /** Steps to the next item of an array whose `[` was consumed; false at the closing bracket. */
+  item(n: number): boolean {
+    return this.more(n, 0x5d)
+  }
+
+  private more(n: number, close: number): boolean {
+    if (n === 0) {
+      if (this.eat(close)) return false
+    } else {
+      const c = this.peek()
+      this.pos++
+      if (c === close) return false
+      if (c !== 0x2c) throw NOT_JSON
+    }
+    if (n >= MAX_ITEMS) throw TOO_COMPLEX
+    return true
   }
 
   /** Reads an object key and the colon after it; the key is the last token. */
@@ -272,16 +284,9 @@ export class JsonCursor {
     else if (k === KIND.number) this.number()
     else if (k === KIND.object || k === KIND.array) {
       if (depth >= MAX_DEPTH) throw TOO_COMPLEX
-      const close = k === KIND.object ? 0x7d : 0x5d
       this.pos++
-      let n = 0
-      if (this.first(close)) {
-        do {
-          if (++n > MAX_ITEMS) throw TOO_COMPLEX
-          if (k === KIND.object) this.key()
-          this.skipValue(depth + 1)
-        } while (this.next(close))
-      }
+      if (k === KIND.object) for (let n = 0; this.member(n); n++) this.skipValue(depth + 1)
+      else for (let n = 0; this.item(n); n++) this.skipValue(depth + 1)
     } else this.literal()
   }
 

@@ -7,7 +7,7 @@
  * relayed, so it stays the raw bytes of its JSON string token, as do offers and answers.
  */
 import { isUtf8 } from 'node:buffer'
-import { ascii, asBuffer, CursorError, JsonCursor, KIND, MAX_ITEMS, TOO_COMPLEX, type CursorErrorCode } from './json-cursor.ts'
+import { ascii, asBuffer, CursorError, JsonCursor, KIND, type CursorErrorCode } from './json-cursor.ts'
 
 /** Length of every id in the protocol, in UTF-16 code units. */
 export const ID_LENGTH = 20
@@ -170,25 +170,20 @@ function sessionDescription(c: JsonCursor, want: Uint8Array, depth: number, span
   const start = c.pos++
   let typeOk = false
   let sdpOk = false
-  let n = 0
-  if (c.first(0x7d)) {
-    do {
-      if (++n > MAX_ITEMS) throw TOO_COMPLEX
-      c.key()
-      const k = keyId(c)
-      if (k === K.type) {
-        if (c.kind() === KIND.string) {
-          c.string()
-          typeOk = c.tokenIs(want)
-        } else {
-          typeOk = false
-          c.skipValue(depth + 1)
-        }
-      } else if (k === K.sdp) {
-        sdpOk = c.kind() === KIND.string
+  for (let n = 0; c.member(n); n++) {
+    const k = keyId(c)
+    if (k === K.type) {
+      if (c.kind() === KIND.string) {
+        c.string()
+        typeOk = c.tokenIs(want)
+      } else {
+        typeOk = false
         c.skipValue(depth + 1)
-      } else c.skipValue(depth + 1)
-    } while (c.next(0x7d))
+      }
+    } else if (k === K.sdp) {
+      sdpOk = c.kind() === KIND.string
+      c.skipValue(depth + 1)
+    } else c.skipValue(depth + 1)
   }
   span[0] = start
   span[1] = c.pos
@@ -226,11 +221,9 @@ function readOffers(c: JsonCursor, f: Fields, bytes: Uint8Array): void {
   }
   f.offersState = OK
   c.pos++
-  if (!c.first(0x5d)) return
   const id = new Tok()
   const span: [number, number] = [0, 0]
-  do {
-    if (f.offers.length >= MAX_ITEMS) throw TOO_COMPLEX
+  for (let i = 0; c.item(i); i++) {
     if (c.kind() !== KIND.object) {
       f.offersError ??= 'BAD_OFFERS'
       c.skipValue(2)
@@ -240,21 +233,16 @@ function readOffers(c: JsonCursor, f: Fields, bytes: Uint8Array): void {
     c.pos++
     id.state = ABSENT
     let offerOk = false
-    let n = 0
-    if (c.first(0x7d)) {
-      do {
-        if (++n > MAX_ITEMS) throw TOO_COMPLEX
-        c.key()
-        const k = keyId(c)
-        if (k === K.offer_id) id.read(c)
-        else if (k === K.offer) offerOk = sessionDescription(c, OFFER, 3, span)
-        else c.skipValue(3)
-      } while (c.next(0x7d))
+    for (let n = 0; c.member(n); n++) {
+      const k = keyId(c)
+      if (k === K.offer_id) id.read(c)
+      else if (k === K.offer) offerOk = sessionDescription(c, OFFER, 3, span)
+      else c.skipValue(3)
     }
     if (!id.isId()) f.offersError ??= 'BAD_OFFER_ID'
     else if (!offerOk) f.offersError ??= 'BAD_OFFER'
     f.offers.push({ offerId: bytes.subarray(id.start, id.end), offer: bytes.subarray(span[0], span[1]) })
-  } while (c.next(0x5d))
+  }
 }
 
 function readHashList(c: JsonCursor, f: Fields): void {
@@ -266,13 +254,10 @@ function readHashList(c: JsonCursor, f: Fields): void {
   f.infoHash.state = BAD
   const list: Tok[] = []
   c.pos++
-  if (c.first(0x5d)) {
-    do {
-      if (list.length >= MAX_ITEMS) throw TOO_COMPLEX
-      const t = new Tok()
-      t.read(c)
-      list.push(t)
-    } while (c.next(0x5d))
+  for (let i = 0; c.item(i); i++) {
+    const t = new Tok()
+    t.read(c)
+    list.push(t)
   }
   f.hashList = list
 }
@@ -285,56 +270,51 @@ function scan(c: JsonCursor, bytes: Uint8Array): Fields | undefined {
   }
   const f = new Fields()
   c.pos++
-  let n = 0
-  if (c.first(0x7d)) {
-    do {
-      if (++n > MAX_ITEMS) throw TOO_COMPLEX
-      c.key()
-      switch (keyId(c)) {
-        case K.action:
-          f.action.read(c)
-          break
-        case K.info_hash:
-          readHashList(c, f)
-          break
-        case K.peer_id:
-          f.peerId.read(c)
-          break
-        case K.to_peer_id:
-          f.toPeerId.read(c)
-          break
-        case K.offer_id:
-          f.offerId.read(c)
-          break
-        case K.event:
-          f.event.read(c)
-          break
-        case K.numwant: {
-          const k = c.kind()
-          if (k === KIND.number) {
-            f.numwant = c.number()
-            f.numwantState = OK
-          } else {
-            f.numwantState = k === KIND.null ? NULLISH : BAD
-            c.skipValue(1)
-          }
-          break
-        }
-        case K.answer: {
-          const k = c.kind()
-          if (k === KIND.null || k === KIND.false) {
-            f.answerState = NULLISH
-            c.skipValue(1)
-          } else f.answerState = sessionDescription(c, ANSWER, 1, f.answer) ? OK : BAD
-          break
-        }
-        case K.offers:
-          readOffers(c, f, bytes)
-          break
-        default:
+  for (let n = 0; c.member(n); n++) {
+    switch (keyId(c)) {
+      case K.action:
+        f.action.read(c)
+        break
+      case K.info_hash:
+        readHashList(c, f)
+        break
+      case K.peer_id:
+        f.peerId.read(c)
+        break
+      case K.to_peer_id:
+        f.toPeerId.read(c)
+        break
+      case K.offer_id:
+        f.offerId.read(c)
+        break
+      case K.event:
+        f.event.read(c)
+        break
+      case K.numwant: {
+        const k = c.kind()
+        if (k === KIND.number) {
+          f.numwant = c.number()
+          f.numwantState = OK
+        } else {
+          f.numwantState = k === KIND.null ? NULLISH : BAD
           c.skipValue(1)
+        }
+        break
       }
-    } while (c.next(0x7d))
+      case K.answer: {
+        const k = c.kind()
+        if (k === KIND.null || k === KIND.false) {
+          f.answerState = NULLISH
+          c.skipValue(1)
+        } else f.answerState = sessionDescription(c, ANSWER, 1, f.answer) ? OK : BAD
+        break
+      }
+      case K.offers:
+        readOffers(c, f, bytes)
+        break
+      default:
+        c.skipValue(1)
+    }
   }
   c.end()
   return f
