@@ -10,6 +10,7 @@ if [ "${SWARMSTAGE_NO_BROWSER:-}" != 1 ]; then
 fi
 command -v nginx >/dev/null 2>&1 || [ "${SWARMSTAGE_NEED_NGINX:-}" != 1 ] || need_apt+=(nginx-light)
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 # The glass-to-glass benchmark and its tests read the camera's burnt-in clock with Tesseract.
 command -v tesseract >/dev/null 2>&1 || [ "${SWARMSTAGE_NO_BROWSER:-}" = 1 ] || need_apt+=(tesseract-ocr tesseract-ocr-eng)
 fonts_ok=1; [ -f /usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf ] || fonts_ok=0

@@ -31,10 +31,10 @@ export class RawClient {
     for (const f of w) f()
   }
 
-  /** Connects; rejects with the HTTP status on a refused upgrade. */
-  static connect(url: string, headers: Record<string, string> = {}): Promise<RawClient> {
+  /** Connects; rejects with the HTTP status on a refused upgrade. `ca` trusts a test certificate for wss. */
+  static connect(url: string, headers: Record<string, string> = {}, ca?: Buffer): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { headers, perMessageDeflate: false })
+      const ws = new WebSocket(url, { headers, perMessageDeflate: false, ...(ca !== undefined ? { ca } : {}) })
       const client = new RawClient(ws)
       ws.once('open', () => resolve(client))
       ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode ?? 0}`)))
