@@ -259,7 +259,7 @@ export class TrackerHost {
         this.log.debug({ err }, 'send failed')
       }
     }
-    this.outbox.reset()
+    this.outbox.reset(this.now())
   }
 
   private closeConn(id: number, code: number, reason: string): void {

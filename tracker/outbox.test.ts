@@ -33,9 +33,27 @@ describe('Outbox', () => {
     expect(put(box, q, 'y'.repeat(10))).toBe(true)
     expect(put(box, q, 'z'.repeat(10))).toBe(false)
     expect(box.take(q).map(text)).toEqual(['x'.repeat(10), 'y'.repeat(10)])
-    box.reset()
+    box.reset(0)
     expect(put(box, q, 'z'.repeat(10))).toBe(true)
     expect(box.take(q).map(text)).toEqual(['z'.repeat(10)])
+  })
+
+  it('keeps the blocks busy turns need and releases them after a quiet spell', () => {
+    const box = new Outbox(16, 1, 8, 100)
+    const q = emptyQueue()
+    for (let i = 0; i < 3; i++) expect(put(box, q, 'x'.repeat(10))).toBe(true)
+    box.take(q)
+    box.reset(0)
+    expect(box.allocatedBlocks).toBe(3)
+    // Quieter turns within the release delay keep them.
+    put(box, q, 'y')
+    box.take(q)
+    box.reset(50)
+    expect(box.allocatedBlocks).toBe(3)
+    put(box, q, 'y')
+    box.take(q)
+    box.reset(100)
+    expect(box.allocatedBlocks).toBe(1)
   })
 
   it('refuses a frame larger than a block', () => {
@@ -56,13 +74,13 @@ describe('Outbox', () => {
               const q = queues[i] as OutQueue
               if (!put(box, q, s)) {
                 queues.forEach((qq, k) => got[k]?.push(...box.take(qq).map(text)))
-                box.reset()
+                box.reset(0)
                 expect(put(box, q, s)).toBe(true)
               }
               want[i]?.push(s)
             }
             queues.forEach((q, k) => got[k]?.push(...box.take(q).map(text)))
-            box.reset()
+            box.reset(0)
             expect(got).toEqual(want)
           }
         },

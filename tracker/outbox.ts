@@ -34,18 +34,24 @@ export class Outbox {
   private count = 0
 
   /**
-   * `blockBytes` must exceed the largest frame. Up to `retainBlocks` blocks are kept across turns;
-   * a busier turn allocates more, which are dropped at {@link reset}, up to `maxBlocks` in all,
-   * past which {@link reserve} asks for an early flush. The bigger a turn's batch, the fewer
-   * socket writes it costs, so the cap is generous and only bounds memory.
+   * `blockBytes` must exceed the largest frame. A turn takes as many blocks as its frames need, up
+   * to `maxBlocks`, past which {@link reserve} asks for an early flush: the bigger a turn's batch,
+   * the fewer socket writes it costs, so the cap only bounds memory. Blocks stay allocated while
+   * turns keep needing them (fresh memory every turn costs page faults and garbage collections);
+   * those above `retainBlocks` are released once no turn has needed them for `releaseAfterMs`.
    */
   constructor(
     readonly blockBytes = 1 << 20,
     private readonly retainBlocks = 16,
     private readonly maxBlocks = 256,
+    private readonly releaseAfterMs = 10_000,
   ) {
     this.blocks.push(Buffer.allocUnsafeSlow(blockBytes))
   }
+
+  /** Most blocks a recent turn needed, and when. */
+  private peakBlocks = 1
+  private peakAtMs = 0
 
   /** The buffer to write the next frame into, valid after a successful {@link reserve}. */
   buf: Buffer = Buffer.alloc(0)
@@ -96,9 +102,20 @@ export class Outbox {
     return out
   }
 
-  /** Forgets every frame; retained blocks are reused. Call after every queue was taken or dropped. */
-  reset(): void {
-    if (this.blocks.length > this.retainBlocks) this.blocks.length = this.retainBlocks
+  /**
+   * Forgets every frame, keeping the blocks for the next turn. Call after every queue was taken or
+   * dropped; `nowMs` times the release of blocks no turn needs any more.
+   */
+  reset(nowMs: number): void {
+    const used = this.block + 1
+    if (used >= this.peakBlocks) {
+      this.peakBlocks = used
+      this.peakAtMs = nowMs
+    } else if (nowMs - this.peakAtMs >= this.releaseAfterMs) {
+      this.peakBlocks = used
+      this.peakAtMs = nowMs
+      if (this.blocks.length > Math.max(this.retainBlocks, used)) this.blocks.length = Math.max(this.retainBlocks, used)
+    }
     this.block = 0
     this.off = 0
     this.count = 0
@@ -107,6 +124,11 @@ export class Outbox {
   /** Frames queued this turn. */
   get frames(): number {
     return this.count
+  }
+
+  /** Blocks allocated now. */
+  get allocatedBlocks(): number {
+    return this.blocks.length
   }
 
   private grow(): void {

@@ -57,7 +57,7 @@ export async function startFloorRelay(opts: FloorOptions): Promise<{ port: numbe
         for (const f of frames) c.ws.send(f, false, false)
       })
     }
-    box.reset()
+    box.reset(Date.now())
   }
 
   const queue = (c: Conn, src: Uint8Array, start: number, len: number): void => {
