@@ -16,8 +16,8 @@ export const TrackerConfigSchema = Type.Object(
     /**
      * Swarm-core worker threads. Swarms are sharded across them by hash(namespace, info_hash);
      * sockets, parsing and encoding stay on the main thread. 0 (the default) runs the core in the
-     * main thread: measured here, 2 workers cost 1.27× the CPU per announce for no gain in
-     * announces per second (tracker/README.md, "Sharding across cores", run A). Set it to the number of
+     * main thread: measured here, 2 workers cost 1.27–2.05× the CPU per announce for no gain
+     * in announces per second (tracker/README.md, "Sharding across cores"). Set it to the number of
      * spare cores (at most 4) only where the main thread saturates a core.
      */
     workers: Type.Integer({ minimum: 0, maximum: 32, default: 0 }),
