@@ -4,17 +4,7 @@
  */
 import type { Logger } from '../common/log.ts'
 import { parseClientMessage, type ProtocolErrorCode } from './protocol/messages.ts'
-import {
-  encodeAnnounceReply,
-  encodeFailure,
-  encodeForwardedOffer,
-  encodeRelayedAnswer,
-  encodeScrapeReply,
-  relayFrameBytes,
-  writeRelayFrame,
-  type Alloc,
-  type Frame,
-} from './protocol/encode.ts'
+import { encodeAnnounceReply, encodeFailure, encodeScrapeReply, relayFrameBytes, writeRelayFrame } from './protocol/encode.ts'
 import { Outbox, type OutQueue } from './outbox.ts'
 import { SwarmCore, type CoreStats, type Outgoing } from './core/swarm-core.ts'
 import { peerTtlSec, type TrackerConfig } from './config.ts'
@@ -75,15 +65,14 @@ export function takeToken(state: { tokens: number; refillMs: number }, nowMs: nu
   return true
 }
 
-/** Encodes one core output into a frame (a string for everything but relays). */
-export function encodeOutgoing(o: Outgoing, intervalSec: number, alloc?: Alloc): Frame {
+/** The core outputs that are encoded as text; relays are written as bytes (see `writeRelayFrame`). */
+export type TextOutgoing = Exclude<Outgoing, { type: 'offer' | 'answer' }>
+
+/** Encodes a reply, scrape reply or failure. */
+export function encodeText(o: TextOutgoing, intervalSec: number): string {
   switch (o.type) {
     case 'reply':
       return encodeAnnounceReply(o.infoHash, intervalSec, o.complete, o.incomplete)
-    case 'offer':
-      return encodeForwardedOffer(o.infoHash, o.fromPeerId, o.offerId, o.offer, alloc)
-    case 'answer':
-      return encodeRelayedAnswer(o.infoHash, o.fromPeerId, o.offerId, o.answer, alloc)
     case 'scrape':
       return encodeScrapeReply(o.files, intervalSec)
     case 'failure':
@@ -218,7 +207,7 @@ export class TrackerHost {
     if (o.type === 'offer') max = relayFrameBytes('offer', o.infoHash, o.fromPeerId, o.offerId, o.offer)
     else if (o.type === 'answer') max = relayFrameBytes('answer', o.infoHash, o.fromPeerId, o.offerId, o.answer)
     else {
-      text = encodeOutgoing(o, this.config.intervalSec) as string
+      text = encodeText(o, this.config.intervalSec)
       max = text.length * 3
     }
     if (!box.reserve(max)) {

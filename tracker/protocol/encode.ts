@@ -77,7 +77,7 @@ function relayFrame(kind: RelayKind, infoHash: string, fromPeerId: string, offer
 }
 
 /** Reply to an announce: `{"action":"announce","interval","info_hash","complete","incomplete"}`. */
-export function encodeAnnounceReply(infoHash: string, intervalSec: number, complete: number, incomplete: number): Frame {
+export function encodeAnnounceReply(infoHash: string, intervalSec: number, complete: number, incomplete: number): string {
   return `{"action":"announce","interval":${intervalSec},"info_hash":${q(infoHash)},"complete":${complete},"incomplete":${incomplete}}`
 }
 
@@ -92,7 +92,7 @@ export function encodeRelayedAnswer(infoHash: string, fromPeerId: string, offerI
 }
 
 /** Scrape reply in bittorrent-tracker's shape (`files` keyed by binary info_hash). */
-export function encodeScrapeReply(files: readonly ScrapeFile[], minIntervalSec: number): Frame {
+export function encodeScrapeReply(files: readonly ScrapeFile[], minIntervalSec: number): string {
   const parts = files.map((f) => `${q(f.infoHash)}:{"complete":${f.complete},"incomplete":${f.incomplete},"downloaded":${f.complete}}`)
   return `{"action":"scrape","files":{${parts.join(',')}},"flags":{"min_request_interval":${minIntervalSec}}}`
 }
@@ -101,7 +101,7 @@ export function encodeScrapeReply(files: readonly ScrapeFile[], minIntervalSec: 
  * A refusal the client shows as a warning without reconnecting: `action` and `info_hash` are
  * present, so it is routed to the right torrent and `failure reason` is read.
  */
-export function encodeFailure(infoHash: string, reason: string): Frame {
+export function encodeFailure(infoHash: string, reason: string): string {
   return `{"action":"announce","info_hash":${q(infoHash)},"failure reason":${q(reason)}}`
 }
 
