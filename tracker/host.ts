@@ -139,7 +139,8 @@ export class TrackerHost {
 
   /**
    * Handles one frame. Views into `bytes` are used only synchronously, so a transport may reuse
-   * its buffer as soon as this returns.
+   * its buffer as soon as this returns. `utf8Checked` says the transport already rejected it if it
+   * was not UTF-8 (true for text frames on both transports; binary frames are checked here).
    */
   message(id: number, bytes: Uint8Array, utf8Checked = false): void {
     try {
