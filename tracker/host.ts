@@ -5,7 +5,7 @@
 import type { Logger } from '../common/log.ts'
 import { parseClientMessage, type ProtocolErrorCode } from './protocol/messages.ts'
 import { encodeAnnounceReply, encodeFailure, encodeScrapeReply, relayFrameBytes, writeRelayFrame } from './protocol/encode.ts'
-import { Outbox, type OutQueue } from './outbox.ts'
+import { emptyQueue, Outbox, type OutQueue } from './outbox.ts'
 import { SwarmCore, type CoreStats, type Outgoing } from './core/swarm-core.ts'
 import { peerTtlSec, type TrackerConfig } from './config.ts'
 import type { ShardPool } from './shard-pool.ts'
@@ -131,7 +131,7 @@ export class TrackerHost {
   /** Registers an admitted socket; returns its id. */
   open(sink: Sink, namespace: string, locality: string): number {
     const id = this.nextId++
-    this.conns.set(id, { sink, tokens: this.config.rateLimitBurst, refillMs: this.now(), open: true, sinkBuffered: 0, head: -1, tail: -1, bytes: 0 })
+    this.conns.set(id, { sink, tokens: this.config.rateLimitBurst, refillMs: this.now(), open: true, sinkBuffered: 0, ...emptyQueue() })
     if (this.shards !== undefined) this.shards.open(id, namespace, locality)
     else this.core.open(id, namespace, locality)
     return id

@@ -121,11 +121,6 @@ export class Outbox {
     this.count = 0
   }
 
-  /** Frames queued this turn. */
-  get frames(): number {
-    return this.count
-  }
-
   /** Blocks allocated now. */
   get allocatedBlocks(): number {
     return this.blocks.length

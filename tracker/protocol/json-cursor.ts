@@ -167,11 +167,16 @@ export class JsonCursor {
 
   /** Decodes the last string token (any length). */
   decodeToken(): string {
+    return this.decodeAt(this.tokStart, this.tokEnd, this.tokPlain)
+  }
+
+  /** Decodes the string token at `[start, end)` (quotes included); `plain` as in {@link tokPlain}. */
+  decodeAt(start: number, end: number, plain: boolean): string {
     const b = this.buf
-    if (this.tokPlain) return b.latin1Slice(this.tokStart + 1, this.tokEnd - 1)
+    if (plain) return b.latin1Slice(start + 1, end - 1)
     try {
       // The native parser decodes escapes and UTF-8.
-      return JSON.parse(b.utf8Slice(this.tokStart, this.tokEnd)) as string
+      return JSON.parse(b.utf8Slice(start, end)) as string
     } catch {
       throw NOT_JSON
     }
@@ -179,11 +184,7 @@ export class JsonCursor {
 
   /** Whether the last string token equals `ascii`, which must be plain ASCII. */
   tokenIs(ascii: Uint8Array): boolean {
-    if (!this.tokPlain || this.tokEnd - this.tokStart - 2 !== ascii.length) return false
-    const b = this.buf
-    const s = this.tokStart + 1
-    for (let i = 0; i < ascii.length; i++) if (b[s + i] !== ascii[i]) return false
-    return true
+    return this.tokPlain && this.tokenIsAt(this.tokStart, this.tokEnd, ascii)
   }
 
   /** Whether the plain token at `[start, end)` (quotes included) equals `ascii`. */

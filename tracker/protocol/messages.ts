@@ -155,9 +155,8 @@ class Tok {
     return this.state === OK && this.units === ID_LENGTH
   }
 
-  decode(buf: Buffer): string {
-    if (this.plain) return buf.latin1Slice(this.start + 1, this.end - 1)
-    return JSON.parse(buf.utf8Slice(this.start, this.end)) as string
+  decode(c: JsonCursor): string {
+    return c.decodeAt(this.start, this.end, this.plain)
   }
 }
 
@@ -323,23 +322,22 @@ function scan(c: JsonCursor, bytes: Uint8Array): Fields | undefined {
 function readEvent(c: JsonCursor, t: Tok): AnnounceEvent | undefined | false {
   if (t.state === ABSENT || t.state === NULLISH) return undefined
   if (t.state === BAD || t.units < 0) return false
-  const s = t.decode(c.buf)
+  const s = t.decode(c)
   if (s === '' || s === 'empty') return undefined
   return EVENTS.has(s) ? (s as AnnounceEvent) : false
 }
 
 function toAnnounce(c: JsonCursor, f: Fields, bytes: Uint8Array): ParseResult {
-  const buf = c.buf
   if (!f.infoHash.isId()) return fail('BAD_INFO_HASH')
-  const infoHash = f.infoHash.decode(buf)
+  const infoHash = f.infoHash.decode(c)
   if (!f.peerId.isId()) return fail('BAD_PEER_ID', infoHash)
-  const peerId = f.peerId.decode(buf)
+  const peerId = f.peerId.decode(c)
 
   if (f.answerState === OK || f.answerState === BAD) {
     if (!f.toPeerId.isId()) return fail('BAD_TO_PEER_ID', infoHash)
     if (!f.offerId.isId()) return fail('BAD_OFFER_ID', infoHash)
     if (f.answerState === BAD) return fail('BAD_ANSWER', infoHash)
-    const toPeerId = f.toPeerId.decode(buf)
+    const toPeerId = f.toPeerId.decode(c)
     const offerId = bytes.subarray(f.offerId.start, f.offerId.end)
     return { ok: true, message: { kind: 'answer', infoHash, peerId, toPeerId, offerId, answer: bytes.subarray(f.answer[0], f.answer[1]) } }
   }
@@ -360,13 +358,13 @@ function toScrape(c: JsonCursor, f: Fields): ParseResult {
   if (f.hashList === undefined) {
     if (f.infoHash.state === ABSENT || f.infoHash.state === NULLISH) return { ok: true, message: { kind: 'scrape', infoHashes: undefined } }
     if (!f.infoHash.isId()) return fail('BAD_INFO_HASH')
-    return { ok: true, message: { kind: 'scrape', infoHashes: [f.infoHash.decode(c.buf)] } }
+    return { ok: true, message: { kind: 'scrape', infoHashes: [f.infoHash.decode(c)] } }
   }
   if (f.hashList.length > MAX_SCRAPE_HASHES) return fail('BAD_INFO_HASH')
   const infoHashes: string[] = []
   for (const t of f.hashList) {
     if (!t.isId()) return fail('BAD_INFO_HASH')
-    infoHashes.push(t.decode(c.buf))
+    infoHashes.push(t.decode(c))
   }
   return { ok: true, message: { kind: 'scrape', infoHashes } }
 }
@@ -391,8 +389,8 @@ export function parseClientMessage(bytes: Uint8Array, utf8Checked = false): Pars
   if (f === undefined) return fail('NOT_OBJECT')
   if (f.action.state === OK && f.action.units >= 0) {
     const a = f.action
-    if (a.plain ? c.tokenIsAt(a.start, a.end, ANNOUNCE) : a.decode(c.buf) === 'announce') return toAnnounce(c, f, bytes)
-    if (a.plain ? c.tokenIsAt(a.start, a.end, SCRAPE) : a.decode(c.buf) === 'scrape') return toScrape(c, f)
+    if (a.plain ? c.tokenIsAt(a.start, a.end, ANNOUNCE) : a.decode(c) === 'announce') return toAnnounce(c, f, bytes)
+    if (a.plain ? c.tokenIsAt(a.start, a.end, SCRAPE) : a.decode(c) === 'scrape') return toScrape(c, f)
   }
-  return fail('BAD_ACTION', f.infoHash.isId() ? f.infoHash.decode(c.buf) : undefined)
+  return fail('BAD_ACTION', f.infoHash.isId() ? f.infoHash.decode(c) : undefined)
 }
