@@ -4,6 +4,7 @@
  * Suites compare against a reference implementation in the same run and report ratios.
  */
 import { readdirSync, existsSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 
@@ -32,6 +33,12 @@ async function main(): Promise<void> {
     console.error(`usage: npm run bench -- <suite> [--json] [flags]\nsuites: ${known.join(', ') || '(none yet)'}`)
     process.exit(2)
   }
+  // Each suite installs what it measures against, as `npm test` does: nginx is the origin's reference.
+  const deps = spawnSync('bash', [join(here, '..', 'scripts', 'ensure-deps.sh')], {
+    stdio: ['ignore', 2, 2],
+    env: { ...process.env, ...(suite === 'origin' ? { SWARMSTAGE_NEED_NGINX: '1' } : {}) },
+  })
+  if (deps.status !== 0) throw new Error(`scripts/ensure-deps.sh failed (exit ${String(deps.status)})`)
   const mod = (await import(join(here, suite, 'index.ts'))) as { run: (args: string[]) => Promise<BenchResult> }
   const result = await mod.run(rest)
   if (rest.includes('--json')) console.log(JSON.stringify(result, null, 2))

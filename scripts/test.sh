@@ -11,6 +11,7 @@ bash scripts/ensure-deps.sh
 reports=.tmp/test-reports
 rm -rf "$reports" && mkdir -p "$reports"
 run=0
+not_run=() # passes that could not run: named in the summary and counted as skipped
 vt() { # vitest with a JSON report per run, so the summary counts every suite
   run=$((run + 1))
   "$@" --reporter=default --reporter=json --outputFile.json="$reports/run-$run.json"
@@ -21,25 +22,18 @@ vt npx vitest run "$@"
 
 PG_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
 REDIS_URL_REAL="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
-if (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
+backends=0; bash scripts/backends.sh "$PG_URL" "$REDIS_URL_REAL" || backends=$?
+if [ "$backends" = 0 ]; then
   echo "== engagement against real PostgreSQL and Redis"
   DATABASE_URL="$PG_URL" REDIS_URL="$REDIS_URL_REAL" vt npx vitest run --project node engagement
-elif [ "${CI:-}" = true ]; then
-  echo "PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) must run in CI" >&2
-  exit 1
+elif [ "$backends" = 3 ]; then
+  echo "== not run: real PostgreSQL/Redis not reachable (CI requires them)"
+  not_run+=("engagement against real PostgreSQL and Redis")
 else
-  echo "== not run: real PostgreSQL/Redis not reachable on 127.0.0.1 (CI requires them)"
+  exit 1
 fi
 
 echo "== browser end-to-end (loopback-only network namespace)"
 vt bash scripts/netns-run.sh npx vitest run --config vitest.e2e.config.ts
 
-node -e '
-const fs = require("fs"); let p = 0, f = 0, s = 0
-for (const file of fs.readdirSync(process.argv[1])) {
-  const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + file, "utf8"))
-  p += r.numPassedTests; f += r.numFailedTests; s += r.numPendingTests + (r.numTodoTests ?? 0)
-}
-console.log(`tests: ${p} passed, ${f} failed, ${s} skipped`)
-if (p === 0 || f > 0) process.exit(1)
-' "$reports"
+npx tsx scripts/test-summary.ts "$reports" ${not_run[@]+"${not_run[@]}"}
