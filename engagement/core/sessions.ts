@@ -79,6 +79,7 @@ export class Sessions {
     const id = randomToken(32)
     const hash = sha256(id)
     await this.save(hash, record)
+    await this.prune(userId, hash)
     return { id, hash, record }
   }
 
@@ -90,8 +91,7 @@ export class Sessions {
     if (raw === null) return null
     const record = JSON.parse(raw) as SessionRecord
     const t = this.now()
-    const idleMs = (record.remember ? this.policy.rememberIdleSec : this.policy.sessionIdleSec) * 1000
-    if (t >= record.absoluteExpiresAtMs || t - record.lastSeenAtMs >= idleMs) {
+    if (this.expired(record)) {
       await this.destroy(hash, record.userId)
       return null
     }
@@ -114,6 +114,7 @@ export class Sessions {
     // Only a background rotation keeps the old id briefly; step-up must invalidate it at once.
     if (Object.keys(patch).length === 0) await this.kv.set(sessKey(hash), JSON.stringify({ ...record, remember: false, absoluteExpiresAtMs: this.now() + ROTATION_GRACE_MS }), ROTATION_GRACE_MS)
     else await this.kv.del(sessKey(hash))
+    await this.prune(record.userId, nextHash)
     return { id, hash: nextHash, record: next }
   }
 
@@ -128,22 +129,35 @@ export class Sessions {
     await this.kv.sRem(userKey(userId), hash)
   }
 
-  /** The user's live sessions, by public id (hash). */
-  async list(userId: string): Promise<{ hash: string; record: SessionRecord }[]> {
+  private expired(r: SessionRecord): boolean {
+    const idleMs = (r.remember ? this.policy.rememberIdleSec : this.policy.sessionIdleSec) * 1000
+    const t = this.now()
+    return t >= r.absoluteExpiresAtMs || t - r.lastSeenAtMs >= idleMs
+  }
+
+  /**
+   * The user's live sessions; ids whose session is gone or expired are dropped from the index on
+   * the way, so the index stays bounded by the live sessions whether or not anyone lists it.
+   */
+  private async prune(userId: string, skipHash = ''): Promise<{ hash: string; record: SessionRecord }[]> {
     const out: { hash: string; record: SessionRecord }[] = []
     for (const hash of await this.kv.sMembers(userKey(userId))) {
+      if (hash === skipHash) continue
       const raw = await this.kv.get(sessKey(hash))
-      if (raw === null) {
-        await this.kv.sRem(userKey(userId), hash)
+      const record = raw === null ? null : (JSON.parse(raw) as SessionRecord)
+      // Judged from the record too: the kv's own expiry (Redis) runs on another clock than ours.
+      if (record === null || this.expired(record)) {
+        await this.destroy(hash, userId)
         continue
       }
-      const record = JSON.parse(raw) as SessionRecord
-      const idleMs = (record.remember ? this.policy.rememberIdleSec : this.policy.sessionIdleSec) * 1000
-      const t = this.now()
-      if (t >= record.absoluteExpiresAtMs || t - record.lastSeenAtMs >= idleMs) continue
       out.push({ hash, record })
     }
-    return out.sort((a, b) => b.record.lastSeenAtMs - a.record.lastSeenAtMs)
+    return out
+  }
+
+  /** The user's live sessions, by public id (hash). */
+  async list(userId: string): Promise<{ hash: string; record: SessionRecord }[]> {
+    return (await this.prune(userId)).sort((a, b) => b.record.lastSeenAtMs - a.record.lastSeenAtMs)
   }
 
   /** Ends every session of a user except `keepHash` (e.g. after a password or 2FA change). */
