@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { SignJWT } from 'jose'
-import { admit, admitSync, ipLocality, namespaceOf, TokenVerifier, type UpgradeRequest } from './admission.ts'
+import { admit, admitSync, ipLocality, namespaceOf, splitTarget, TokenVerifier, type UpgradeRequest } from './admission.ts'
 import { loadTrackerConfig } from './config.ts'
 
 const req = (over: Partial<UpgradeRequest> = {}): UpgradeRequest => ({
@@ -27,6 +27,22 @@ describe('namespaceOf', () => {
     ['/other', undefined],
   ]
   it.each(cases)('%s → %s', (path, ns) => expect(namespaceOf(path)).toBe(ns))
+})
+
+describe('splitTarget', () => {
+  const cases: [string, { path: string; query: string } | undefined][] = [
+    ['/', { path: '/', query: '' }],
+    ['/e/ev1?token=abc&x=1', { path: '/e/ev1', query: 'token=abc&x=1' }],
+    ['/health?', { path: '/health', query: '' }],
+    ['//a:b:c', { path: '//a:b:c', query: '' }],
+    ['//evil.example/health', { path: '//evil.example/health', query: '' }],
+    ['/e/%00/%zz?%%', { path: '/e/%00/%zz', query: '%%' }],
+    ['*', undefined],
+    ['http://[::1', undefined],
+    ['http://host/health', undefined],
+    ['', undefined],
+  ]
+  it.each(cases)('%s', (target, split) => expect(splitTarget(target)).toEqual(split))
 })
 
 describe('ipLocality', () => {

@@ -35,6 +35,18 @@ export const ADMISSION_STATUS: Record<AdmissionErrorCode, string> = {
 
 const NAMESPACE_RE = /^[A-Za-z0-9_.-]{1,64}$/
 
+/**
+ * Splits a raw request target into path and query without `new URL`, which throws on targets such
+ * as `//a:b:c` and reads `//host/x` as an authority. Only the origin form (`/path?query`) is
+ * served; the asterisk and absolute forms, and anything else, give undefined (HTTP 400). Nothing
+ * is percent-decoded: paths are matched as sent.
+ */
+export function splitTarget(target: string): { path: string; query: string } | undefined {
+  if (!target.startsWith('/')) return undefined
+  const q = target.indexOf('?')
+  return q < 0 ? { path: target, query: '' } : { path: target.slice(0, q), query: target.slice(q + 1) }
+}
+
 /** `/`, `/announce` → '' (shared namespace); `/e/<event>` or `/e/<event>/announce` → `<event>`. */
 export function namespaceOf(path: string): string | undefined {
   if (path === '/' || path === '/announce' || path === '') return ''

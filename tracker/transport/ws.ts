@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket, type RawData } from 'ws'
 import type { TrackerConfig } from '../config.ts'
 import type { Sink, TrackerHost } from '../host.ts'
-import { ADMISSION_STATUS, admit, type TokenVerifier, type UpgradeRequest } from '../admission.ts'
+import { ADMISSION_STATUS, admit, splitTarget, type TokenVerifier, type UpgradeRequest } from '../admission.ts'
 import type { HttpReply, Listening } from './types.ts'
 
 class WsSink implements Sink {
@@ -63,8 +63,12 @@ export async function listenWs(
       res.writeHead(405).end('method not allowed')
       return
     }
-    const path = new URL(req.url ?? '/', 'http://x').pathname
-    http(path)
+    const target = splitTarget(req.url ?? '')
+    if (target === undefined) {
+      res.writeHead(400).end('bad request')
+      return
+    }
+    http(target.path)
       .then((r) => {
         res.writeHead(Number(r.status.slice(0, 3)), { 'content-type': r.type, 'cache-control': 'no-store' }).end(r.body)
       })
@@ -77,10 +81,14 @@ export async function listenWs(
       refuse(socket, ADMISSION_STATUS.TOO_MANY_CONNECTIONS)
       return
     }
-    const url = new URL(req.url ?? '/', 'http://x')
+    const target = splitTarget(req.url ?? '')
+    if (target === undefined) {
+      refuse(socket, '400 Bad Request')
+      return
+    }
     const request: UpgradeRequest = {
-      path: url.pathname,
-      query: url.search.slice(1),
+      path: target.path,
+      query: target.query,
       origin: header(req, 'origin'),
       localityHeader: header(req, config.localityHeader),
       clientIpHeader: header(req, config.clientIpHeader),
