@@ -23,15 +23,19 @@ export interface StreamTarget {
   angle: string
 }
 
-/** Why a key was refused at connect. */
-export type PublishRefusal = 'UNKNOWN_KEY' | 'REVOKED_KEY' | 'ALREADY_LIVE' | 'EVENT_NOT_LIVE'
+/**
+ * Why a key was refused at connect. `KEY_STORE_UNAVAILABLE`: the key store could not decide (it
+ * rejected, timed out, or answered with an error or garbage); the publisher may retry later.
+ */
+export type PublishRefusal = 'UNKNOWN_KEY' | 'REVOKED_KEY' | 'ALREADY_LIVE' | 'EVENT_NOT_LIVE' | 'KEY_STORE_UNAVAILABLE'
 
 /** Result of checking a stream key, before any transcoding starts. */
 export type KeyDecision = { ok: true; target: StreamTarget; label?: string } | { ok: false; reason: PublishRefusal }
 
 /**
- * Where stream keys come from: configuration plus memory now, the engagement service later.
- * `authorize` must not throw for a bad key; it answers `{ ok: false }`.
+ * Where stream keys come from: configuration plus memory, and the engagement service.
+ * `authorize` must not throw for a bad key; it answers `{ ok: false }`. A store that cannot decide
+ * answers `KEY_STORE_UNAVAILABLE` (callers also treat a rejected promise that way).
  */
 export interface KeyStore {
   authorize(streamKey: string): Promise<KeyDecision>

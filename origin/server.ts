@@ -134,7 +134,13 @@ export async function startOrigin(config: OriginConfig, deps: OriginDeps = {}): 
   })
   app.get('/metrics', (res) => {
     const r = reply(res)
-    void registry.metrics().then((body) => send(r, '200 OK', [['Content-Type', registry.contentType]], body))
+    registry.metrics().then(
+      (body) => send(r, '200 OK', [['Content-Type', registry.contentType]], body),
+      (err: unknown) => {
+        logger.error({ err: (err as Error).message }, 'metrics failed')
+        send(r, '500 Internal Server Error', [['Content-Type', 'text/plain']], 'metrics unavailable')
+      },
+    )
   })
   app.post('/admin/streams/end', (res, req) => {
     const r = reply(res)

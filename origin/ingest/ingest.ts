@@ -3,7 +3,7 @@
  * ffmpeg per live angle, and forwards its init sections and fragments to the {@link FragmentSink}.
  * Protocol fronts (RTMP, SRT) call {@link Ingest.admit} before any transcoding starts.
  */
-import type { FragmentSink, KeyStore, PublishRefusal, RenditionSpec, StreamTarget } from '../contract.ts'
+import type { FragmentSink, KeyDecision, KeyStore, PublishRefusal, RenditionSpec, StreamTarget } from '../contract.ts'
 import type { Logger } from '../../common/log.ts'
 import { Lifecycle, type LifecycleEffect } from './lifecycle.ts'
 import type { IngestMetrics } from './metrics.ts'
@@ -76,7 +76,15 @@ export class Ingest {
 
   /** Checks the key and the one-publisher-per-angle rule; on success starts the transcoder. */
   async admit(streamKey: string, protocol: 'rtmp' | 'srt', hooks: PublisherHooks): Promise<AdmitResult> {
-    const decision = this.closed ? ({ ok: false, reason: 'EVENT_NOT_LIVE' } as const) : await this.o.keys.authorize(streamKey)
+    if (this.closed) return this.refuse(protocol, 'EVENT_NOT_LIVE')
+    let decision: KeyDecision
+    try {
+      decision = await this.o.keys.authorize(streamKey)
+    } catch (err) {
+      // A key store outage refuses this publisher only; the key itself is never logged.
+      this.o.logger.error({ protocol, err: (err as Error).message }, 'key store failed')
+      decision = { ok: false, reason: 'KEY_STORE_UNAVAILABLE' }
+    }
     if (!decision.ok) return this.refuse(protocol, decision.reason)
     if (this.closed) return this.refuse(protocol, 'EVENT_NOT_LIVE')
     const id = `${protocol}-${++nextId}`
@@ -209,7 +217,15 @@ class PublisherRun implements Publisher {
     this.ingest.dropped(this)
     const p = this.proc
     if (p === undefined) this.resolveExited()
-    else void p.stop().then(() => this.resolveExited())
+    else {
+      p.stop().then(
+        () => this.resolveExited(),
+        (err: unknown) => {
+          this.ingest.o.logger.error({ publisher: this.id, err: (err as Error).message }, 'ffmpeg stop failed')
+          this.resolveExited()
+        },
+      )
+    }
   }
 
   kickNow(why: string): void {

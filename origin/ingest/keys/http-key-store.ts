@@ -1,7 +1,9 @@
 /**
  * Stream keys checked by the engagement service:
  * `POST <engagementUrl>/api/internal/stream-keys/authorize` with a bearer token and `{ streamKey }`,
- * answered with a {@link KeyDecision}. Any failure (network, status, bad body) refuses the key.
+ * answered with a {@link KeyDecision}. Any failure refuses the key (fails closed): a refusal status
+ * without a decision body as UNKNOWN_KEY; a transport error, timeout, 5xx or unreadable body as
+ * KEY_STORE_UNAVAILABLE.
  */
 import type { KeyDecision, KeyStore, PublishRefusal } from '../../contract.ts'
 
@@ -15,6 +17,15 @@ export interface HttpKeyStoreOptions {
 
 const REASONS: readonly PublishRefusal[] = ['UNKNOWN_KEY', 'REVOKED_KEY', 'ALREADY_LIVE', 'EVENT_NOT_LIVE']
 const NAME = /^[A-Za-z0-9_-]{1,64}$/
+const UNAVAILABLE: KeyDecision = { ok: false, reason: 'KEY_STORE_UNAVAILABLE' }
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return undefined
+  }
+}
 
 /** Validates an untrusted decision body. */
 export function parseKeyDecision(body: unknown): KeyDecision | undefined {
@@ -45,10 +56,14 @@ export class HttpKeyStore implements KeyStore {
         signal: AbortSignal.timeout(this.o.timeoutMs ?? 3000),
       })
       const text = await res.text()
+      if (res.status >= 500) return UNAVAILABLE
       if (!res.ok && res.status !== 403 && res.status !== 404) return { ok: false, reason: 'UNKNOWN_KEY' }
-      return parseKeyDecision(JSON.parse(text.slice(0, 4096)) as unknown) ?? { ok: false, reason: 'UNKNOWN_KEY' }
+      const decision = parseKeyDecision(parseJson(text.slice(0, 4096)))
+      if (decision !== undefined) return decision
+      return res.ok ? UNAVAILABLE : { ok: false, reason: 'UNKNOWN_KEY' }
     } catch {
-      return { ok: false, reason: 'UNKNOWN_KEY' }
+      // Connection refused or reset, timeout, aborted body.
+      return UNAVAILABLE
     }
   }
 }

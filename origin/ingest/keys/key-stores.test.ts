@@ -22,6 +22,13 @@ describe('ChainKeyStore', () => {
     expect(await chain.authorize('a')).toEqual({ ok: true, target: { event: 'e', angle: 'y' } })
     expect(await new ChainKeyStore([a, new MemoryKeyStore()]).authorize('a')).toEqual({ ok: false, reason: 'REVOKED_KEY' })
   })
+
+  it('treats a rejecting store as KEY_STORE_UNAVAILABLE and still asks the next one', async () => {
+    const down = { authorize: () => Promise.reject(new Error('down')) }
+    const b = new MemoryKeyStore([{ key: 'b', event: 'e', angle: 'z' }])
+    expect(await new ChainKeyStore([down, b]).authorize('b')).toEqual({ ok: true, target: { event: 'e', angle: 'z' } })
+    expect(await new ChainKeyStore([new MemoryKeyStore(), down]).authorize('x')).toEqual({ ok: false, reason: 'KEY_STORE_UNAVAILABLE' })
+  })
 })
 
 describe('parseKeyDecision', () => {
@@ -52,6 +59,9 @@ describe('HttpKeyStore against a real HTTP server', () => {
         if (req.url !== '/api/internal/stream-keys/authorize') res.writeHead(404).end()
         else if (key === 'good') res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true,"target":{"event":"e","angle":"main"},"label":"L"}')
         else if (key === 'boom') res.writeHead(500).end('oops')
+        else if (key === 'garbage') res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":')
+        else if (key === 'reset') req.socket.destroy()
+        else if (key === 'nobody') res.writeHead(401).end('no')
         else res.writeHead(403, { 'content-type': 'application/json' }).end('{"ok":false,"reason":"REVOKED_KEY"}')
       })
     })
@@ -67,12 +77,15 @@ describe('HttpKeyStore against a real HTTP server', () => {
     const s = new HttpKeyStore({ engagementUrl: url, internalToken: 'tok' })
     expect(await s.authorize('good')).toEqual({ ok: true, target: { event: 'e', angle: 'main' }, label: 'L' })
     expect(await s.authorize('old')).toEqual({ ok: false, reason: 'REVOKED_KEY' })
-    expect(await s.authorize('boom')).toEqual({ ok: false, reason: 'UNKNOWN_KEY' })
+    expect(await s.authorize('boom')).toEqual({ ok: false, reason: 'KEY_STORE_UNAVAILABLE' })
+    expect(await s.authorize('garbage')).toEqual({ ok: false, reason: 'KEY_STORE_UNAVAILABLE' })
+    expect(await s.authorize('reset')).toEqual({ ok: false, reason: 'KEY_STORE_UNAVAILABLE' })
+    expect(await s.authorize('nobody')).toEqual({ ok: false, reason: 'UNKNOWN_KEY' })
     expect(seen[0]).toEqual({ auth: 'Bearer tok', body: '{"streamKey":"good"}' })
   })
 
   it('refuses when the service is unreachable', async () => {
     const s = new HttpKeyStore({ engagementUrl: 'http://127.0.0.1:1', internalToken: 'tok', timeoutMs: 500 })
-    expect(await s.authorize('good')).toEqual({ ok: false, reason: 'UNKNOWN_KEY' })
+    expect(await s.authorize('good')).toEqual({ ok: false, reason: 'KEY_STORE_UNAVAILABLE' })
   })
 })

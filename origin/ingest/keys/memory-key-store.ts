@@ -36,17 +36,26 @@ export class MemoryKeyStore implements KeyStore {
   }
 }
 
-/** Asks several stores in order; the first `ok` wins, otherwise the first store's refusal. */
+/**
+ * Asks several stores in order; the first `ok` wins, otherwise the first refusal other than
+ * UNKNOWN_KEY (a revoked key, or a store that could not decide), else UNKNOWN_KEY. A store whose
+ * promise rejects counts as KEY_STORE_UNAVAILABLE and the next store is still asked.
+ */
 export class ChainKeyStore implements KeyStore {
   constructor(private readonly stores: readonly KeyStore[]) {}
 
   async authorize(streamKey: string): Promise<KeyDecision> {
-    let first: KeyDecision | undefined
+    let specific: KeyDecision | undefined
     for (const s of this.stores) {
-      const d = await s.authorize(streamKey)
+      let d: KeyDecision
+      try {
+        d = await s.authorize(streamKey)
+      } catch {
+        d = { ok: false, reason: 'KEY_STORE_UNAVAILABLE' }
+      }
       if (d.ok) return d
-      first ??= d
+      if (d.reason !== 'UNKNOWN_KEY') specific ??= d
     }
-    return first ?? { ok: false, reason: 'UNKNOWN_KEY' }
+    return specific ?? { ok: false, reason: 'UNKNOWN_KEY' }
   }
 }

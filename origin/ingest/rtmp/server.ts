@@ -104,7 +104,11 @@ function handleConnection(socket: Socket, o: RtmpServerOptions): void {
           break
         case 'authorize':
           socket.pause()
-          void authorize(a.streamKey)
+          authorize(a.streamKey).catch((err: unknown) => {
+            // Only this connection pays for a failure of the admission path.
+            log.error({ err: (err as Error).message }, 'rtmp admission failed')
+            finish('internal error')
+          })
           break
       }
     }

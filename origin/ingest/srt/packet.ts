@@ -15,6 +15,8 @@ export const REJ_FORBIDDEN = 1403
 export const REJ_NOT_FOUND = 1404
 export const REJ_CONFLICT = 1409
 export const REJ_TOO_MANY = 1429
+/** SRT_REJX_UNAVAILABLE: the service cannot decide now (key store down). */
+export const REJ_UNAVAILABLE = 1503
 /** Extension field value a v5 listener puts in its induction response. */
 export const SRT_MAGIC = 0x4a17
 /** Extension block type carrying the stream id. */

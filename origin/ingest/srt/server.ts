@@ -20,6 +20,7 @@ import {
   REJ_TOO_MANY,
   REJ_UNAUTHORIZED,
   REJ_FORBIDDEN,
+  REJ_UNAVAILABLE,
   inductionResponse,
   isHandshake,
   parseHandshake,
@@ -65,7 +66,8 @@ interface Session {
 }
 
 function reasonCode(r: PublishRefusal): number {
-  return r === 'ALREADY_LIVE' ? REJ_CONFLICT : REJ_FORBIDDEN
+  if (r === 'ALREADY_LIVE') return REJ_CONFLICT
+  return r === 'KEY_STORE_UNAVAILABLE' ? REJ_UNAVAILABLE : REJ_FORBIDDEN
 }
 
 async function freeUdpPort(host: string): Promise<number> {
@@ -206,8 +208,11 @@ export async function startSrtServer(o: SrtServerOptions): Promise<SrtServer> {
     inductions.delete(key)
     const session: Session = { key, remote, closed: false, socketId: listenerSocketId, startedAt: now, lastSeen: now }
     sessions.set(key, session)
-    void admit(session, publishKey(p.hs.streamId), p, induction, Uint8Array.from(msg)).catch((err: unknown) => {
+    admit(session, publishKey(p.hs.streamId), p, induction, Uint8Array.from(msg)).catch((err: unknown) => {
       log.error({ err: (err as Error).message }, 'srt admit failed')
+      if (!session.closed && session.relay === undefined) {
+        send(session, rejection(p.hs, { socketId: session.socketId, reason: REJ_UNAVAILABLE, timestamp: ts(), peerIp }))
+      }
       closeSession(session, 'internal error')
     })
   }
