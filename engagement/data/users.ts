@@ -95,3 +95,27 @@ export async function eventRoles(q: Queryable, id: string): Promise<{ eventId: s
 export async function grantEventRole(q: Queryable, userId: string, eventId: string, role: EventRole): Promise<void> {
   await q.query('INSERT INTO event_roles (user_id, event_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [userId, eventId, role])
 }
+
+/** Who holds which role on an event, with the holder's email (organizers manage them). */
+export async function rolesOfEvent(q: Queryable, eventId: string): Promise<{ userId: string; email: string; role: EventRole }[]> {
+  const rows = await q.query<{ user_id: string; email: string; role: EventRole }>(
+    'SELECT r.user_id, u.email, r.role FROM event_roles r JOIN users u ON u.id = r.user_id WHERE r.event_id = $1 ORDER BY r.role, u.email',
+    [eventId],
+  )
+  return rows.map((r) => ({ userId: r.user_id, email: r.email, role: r.role }))
+}
+
+/** Outcome of {@link revokeEventRole}. */
+export type RevokeRoleResult = 'ok' | 'ROLE_NOT_FOUND' | 'LAST_ORGANIZER'
+
+/**
+ * Takes a per-event role away; an event always keeps at least one organizer. Run inside a
+ * transaction: the organizer rows are locked first, so two organizers revoking each other at
+ * the same moment cannot both succeed.
+ */
+export async function revokeEventRole(q: Queryable, userId: string, eventId: string, role: EventRole): Promise<RevokeRoleResult> {
+  const organizers = await q.query<{ user_id: string }>("SELECT user_id FROM event_roles WHERE event_id = $1 AND role = 'organizer' FOR UPDATE", [eventId])
+  if (role === 'organizer' && organizers.length === 1 && organizers[0]?.user_id === userId) return 'LAST_ORGANIZER'
+  const rows = await q.query('DELETE FROM event_roles WHERE user_id = $1 AND event_id = $2 AND role = $3 RETURNING user_id', [userId, eventId, role])
+  return rows.length === 1 ? 'ok' : 'ROLE_NOT_FOUND'
+}

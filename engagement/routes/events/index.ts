@@ -2,12 +2,14 @@ import { Type } from 'typebox'
 import type { App } from '../app-type.ts'
 import type { Ctx } from '../../context.ts'
 import { eventById, insertEvent, listEvents } from '../../data/events.ts'
-import { grantEventRole, userByEmail } from '../../data/users.ts'
+import { grantEventRole, revokeEventRole, rolesOfEvent, userByEmail } from '../../data/users.ts'
 import { ApiError } from '../../plugins/errors.ts'
 import { Email, EventId, EventParams, EventRoleT, EventView, Ok, errorResponses } from '../schemas.ts'
 import { requireEventAccess, requireMfaSession } from '../guard.ts'
 
-/** createEvent, getEvent, listEvents, grantRole. */
+const UserIdParam = Type.String({ pattern: '^[A-Za-z0-9_-]{8,40}$', description: 'user id' })
+
+/** createEvent, getEvent, listEvents, listEventRoles, grantRole, revokeEventRole. */
 export function eventRoutes(app: App, ctx: Ctx): void {
   app.post(
     '/api/events',
@@ -75,13 +77,31 @@ export function eventRoutes(app: App, ctx: Ctx): void {
     async (req) => ({ events: await listEvents(ctx.db, { status: req.query.status, limit: req.query.limit ?? 50 }) }),
   )
 
+  app.get(
+    '/api/events/:eventId/roles',
+    {
+      schema: {
+        operationId: 'listEventRoles',
+        tags: ['events'],
+        summary: 'Who holds which role on the event (organizers; medium: role and 2FA)',
+        params: EventParams,
+        response: { 200: Type.Object({ roles: Type.Array(Type.Object({ userId: Type.String(), email: Type.String(), role: EventRoleT })) }), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { eventId } = req.params
+      await requireEventAccess(ctx, req, { eventId, tier: 'medium', roles: ['organizer'], action: 'event.list_roles' })
+      return { roles: await rolesOfEvent(ctx.db, eventId) }
+    },
+  )
+
   app.post(
     '/api/events/:eventId/roles',
     {
       schema: {
         operationId: 'grantRole',
         tags: ['events'],
-        summary: 'Organizer grants a role on the event to a registered user',
+        summary: 'Organizer grants a role on the event to a registered user. High sensitivity.',
         params: EventParams,
         body: Type.Object({ email: Email, role: EventRoleT }, { additionalProperties: false }),
         response: { 200: Ok, ...errorResponses },
@@ -89,11 +109,41 @@ export function eventRoutes(app: App, ctx: Ctx): void {
     },
     async (req) => {
       const { eventId } = req.params
-      await requireEventAccess(ctx, req, { eventId, tier: 'medium', roles: ['organizer'], action: 'event.grant_role' })
+      // Handing out roles hands out their powers (stream keys, going live): as sensitive as using them.
+      await requireEventAccess(ctx, req, { eventId, tier: 'high', roles: ['organizer'], action: 'event.grant_role', target: req.body.role })
       const user = await userByEmail(ctx.db, req.body.email)
-      if (user === null) throw new ApiError(404, 'USER_NOT_FOUND', 'no account can take that role')
+      if (user === null) {
+        await ctx.audit(req, { action: 'event.grant_role', eventId, target: req.body.role, result: 'denied', detail: 'USER_NOT_FOUND' })
+        throw new ApiError(404, 'USER_NOT_FOUND', 'no account can take that role')
+      }
       await grantEventRole(ctx.db, user.id, eventId, req.body.role)
       await ctx.audit(req, { action: 'event.grant_role', eventId, target: `${user.id}:${req.body.role}`, result: 'ok' })
+      return { ok: true }
+    },
+  )
+
+  app.delete(
+    '/api/events/:eventId/roles/:userId/:role',
+    {
+      schema: {
+        operationId: 'revokeEventRole',
+        tags: ['events'],
+        summary: 'Organizer takes a role on the event away; the last organizer cannot be removed. High sensitivity.',
+        params: Type.Object({ eventId: EventId, userId: UserIdParam, role: EventRoleT }, { additionalProperties: false }),
+        response: { 200: Ok, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { eventId, userId, role } = req.params
+      const target = `${userId}:${role}`
+      await requireEventAccess(ctx, req, { eventId, tier: 'high', roles: ['organizer'], action: 'event.revoke_role', target })
+      const result = await ctx.db.tx((q) => revokeEventRole(q, userId, eventId, role))
+      if (result !== 'ok') {
+        await ctx.audit(req, { action: 'event.revoke_role', eventId, target, result: 'denied', detail: result })
+        if (result === 'LAST_ORGANIZER') throw new ApiError(409, 'LAST_ORGANIZER', 'an event needs at least one organizer; grant the role to someone else first')
+        throw new ApiError(404, 'ROLE_NOT_FOUND', 'that user does not hold that role on this event')
+      }
+      await ctx.audit(req, { action: 'event.revoke_role', eventId, target, result: 'ok' })
       return { ok: true }
     },
   )

@@ -7,7 +7,7 @@ import { makeApp } from '../../test-support.ts'
 const REQUIRED = [
   'register', 'login', 'logout', 'me', 'enrollTotp', 'confirmTotp', 'stepUp', 'listSessions', 'revokeSession',
   'createEvent', 'getEvent', 'listEvents', 'createStreamKey', 'revokeStreamKey', 'startStream', 'endStream',
-  'getMonetization', 'updateMonetization', 'listAuditLog',
+  'getMonetization', 'updateMonetization', 'listAuditLog', 'grantRole', 'revokeEventRole', 'listEventRoles',
 ]
 
 describe('OpenAPI, client config, health, metrics, SPA', async () => {
