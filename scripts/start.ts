@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { createLogger } from '../common/log.ts'
+import { installProcessHandlers } from '../common/run-service.ts'
 import { loadTrackerConfig } from '../tracker/config.ts'
 import { startTracker } from '../tracker/server.ts'
 import { loadOriginConfig } from '../origin/config.ts'
@@ -15,6 +16,7 @@ import { startEngagement } from '../engagement/server.ts'
 import { startSyntheticCamera } from '../origin/demo/cameras.ts'
 
 const log = createLogger('demo')
+installProcessHandlers(log)
 
 async function main(): Promise<void> {
   const adminToken = randomBytes(24).toString('base64url')
