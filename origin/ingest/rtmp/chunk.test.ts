@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { ChunkReader, ChunkWriter, DEFAULT_CHUNK_LIMITS, type RtmpMessage } from './chunk.ts'
+import { ChunkReader, ChunkWriter, DEFAULT_CHUNK_LIMITS, maxBufferedBytes, type ChunkLimits, type RtmpMessage } from './chunk.ts'
 
 const message = fc.record({
   csid: fc.constantFrom(3, 4, 63, 64, 319, 320, 1000),
@@ -65,12 +65,61 @@ describe('RTMP chunk stream', () => {
     expect(r.push(Uint8Array.from(bytes)).error).toBe(code)
   })
 
-  it('survives random garbage without throwing and with bounded buffering', () => {
+  const LIMITS: ChunkLimits = { maxMessageBytes: 4096, maxChunkSize: 4096, maxChunkStreams: 8 }
+
+  it('survives random garbage without throwing and never buffers more than the bound', () => {
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 20 }), (pieces) => {
-        const r = new ChunkReader({ maxMessageBytes: 4096, maxChunkSize: 4096, maxChunkStreams: 8 })
-        for (const p of pieces) r.push(p)
+      fc.property(fc.array(fc.uint8Array({ maxLength: 3000 }), { maxLength: 20 }), (pieces) => {
+        const r = new ChunkReader(LIMITS)
+        for (const p of pieces) {
+          r.push(p)
+          expect(r.bufferedBytes).toBeLessThanOrEqual(maxBufferedBytes(LIMITS))
+        }
       }),
     )
+  })
+
+  /** Round-robin chunks (128 bytes) of one `length`-byte message on each of `streams` chunk streams. */
+  function interleaved(streams: number, length: number): Uint8Array[] {
+    const out: Uint8Array[] = []
+    for (let off = 0; off < length; off += 128) {
+      for (let c = 3; c < 3 + streams; c++) {
+        const header = off === 0 ? [c, 0, 0, 0, length >> 16, (length >> 8) & 255, length & 255, 9, 1, 0, 0, 0] : [0xc0 | c]
+        out.push(Uint8Array.from([...header, ...new Uint8Array(Math.min(128, length - off)).fill(c)]))
+      }
+    }
+    return out
+  }
+
+  it('bounds incomplete messages interleaved over many chunk streams, refusing the excess with BUFFER_LIMIT', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 4096 }), (streams, length) => {
+        const r = new ChunkReader(LIMITS)
+        const got: RtmpMessage[] = []
+        let error: string | undefined
+        for (const chunk of interleaved(streams, length)) {
+          const res = r.push(chunk)
+          got.push(...res.messages)
+          error ??= res.error
+          expect(r.bufferedBytes).toBeLessThanOrEqual(LIMITS.maxMessageBytes + LIMITS.maxChunkSize)
+        }
+        if (streams * length <= LIMITS.maxMessageBytes) expect(error).toBeUndefined()
+        if (error === undefined) expect(got.map((m) => m.payload.length)).toEqual(new Array<number>(streams).fill(length))
+        else expect(error).toBe('BUFFER_LIMIT')
+        // Round robin keeps every stream's message open until its last chunk.
+        if (streams * (length - Math.min(128, length)) > LIMITS.maxMessageBytes) expect(error).toBe('BUFFER_LIMIT')
+      }),
+    )
+  })
+
+  it('accepts a message of exactly maxMessageBytes and refuses one byte more with MESSAGE_TOO_LARGE', () => {
+    const w = new ChunkWriter()
+    const ok = new ChunkReader(LIMITS).push(w.write({ csid: 3, type: 9, streamId: 1, timestamp: 0, payload: new Uint8Array(4096) }))
+    expect(ok.error).toBeUndefined()
+    expect(ok.messages.map((m) => m.payload.length)).toEqual([4096])
+    const r = new ChunkReader(LIMITS)
+    const over = r.push(new ChunkWriter().write({ csid: 3, type: 9, streamId: 1, timestamp: 0, payload: new Uint8Array(4097) }))
+    expect(over).toEqual({ messages: [], error: 'MESSAGE_TOO_LARGE' })
+    expect(r.bufferedBytes).toBe(0)
   })
 })

@@ -15,12 +15,19 @@ export interface RtmpMessage {
   payload: Uint8Array
 }
 
-/** Why the chunk stream is unusable; the connection should close. */
-export type ChunkErrorCode = 'MESSAGE_TOO_LARGE' | 'BAD_CHUNK_SIZE' | 'NO_PREVIOUS_HEADER' | 'TOO_MANY_CHUNK_STREAMS'
+/**
+ * Why the chunk stream is unusable; the connection should close. `BUFFER_LIMIT`: incomplete messages
+ * interleaved on several chunk streams would together hold more than `maxMessageBytes`.
+ */
+export type ChunkErrorCode = 'MESSAGE_TOO_LARGE' | 'BAD_CHUNK_SIZE' | 'NO_PREVIOUS_HEADER' | 'TOO_MANY_CHUNK_STREAMS' | 'BUFFER_LIMIT'
 
-/** Size limits enforced while reading. */
+/**
+ * Size limits enforced while reading. Between pushes a reader holds at most
+ * {@link maxBufferedBytes} bytes: incomplete message bodies (all chunk streams together) up to
+ * `maxMessageBytes`, plus one incomplete chunk.
+ */
 export interface ChunkLimits {
-  /** Largest message body accepted. */
+  /** Largest message body accepted, and the most bytes of incomplete messages held at once. */
   maxMessageBytes: number
   /** Largest chunk size a peer may announce with Set Chunk Size. */
   maxChunkSize: number
@@ -30,6 +37,14 @@ export interface ChunkLimits {
 
 /** Defaults suited to 1080p publishers. */
 export const DEFAULT_CHUNK_LIMITS: ChunkLimits = { maxMessageBytes: 8 << 20, maxChunkSize: 1 << 20, maxChunkStreams: 64 }
+
+/** Longest chunk header: 3-byte basic header, 11-byte message header, 4-byte extended timestamp. */
+const MAX_CHUNK_HEADER = 18
+
+/** The most bytes a reader with these limits holds between pushes. */
+export function maxBufferedBytes(l: ChunkLimits): number {
+  return l.maxMessageBytes + l.maxChunkSize + MAX_CHUNK_HEADER
+}
 
 interface StreamState {
   tsField: number
@@ -54,8 +69,15 @@ export class ChunkReader {
   private chunkSize = 128
   private readonly streams = new Map<number, StreamState>()
   private failed: ChunkErrorCode | undefined
+  /** Bytes of incomplete messages over all chunk streams. */
+  private pending = 0
 
   constructor(private readonly limits: ChunkLimits = DEFAULT_CHUNK_LIMITS) {}
+
+  /** Bytes held now: incomplete messages plus the unparsed tail (at most {@link maxBufferedBytes}). */
+  get bufferedBytes(): number {
+    return this.pending + this.buf.length
+  }
 
   /** Current inbound chunk size (changed by the peer's Set Chunk Size). */
   get inChunkSize(): number {
@@ -74,6 +96,8 @@ export class ChunkReader {
       if (typeof r === 'string') {
         this.failed = r
         this.buf = new Uint8Array(0)
+        this.streams.clear()
+        this.pending = 0
         return { messages, error: r }
       }
       pos = r
@@ -130,12 +154,17 @@ export class ChunkReader {
     }
     const newMessage = st.received === 0
     if (length > this.limits.maxMessageBytes) return 'MESSAGE_TOO_LARGE'
-    const take = Math.min(this.chunkSize, length - (newMessage ? 0 : st.received))
+    // A full header in the middle of a message restarts it (peer aborted implicitly).
+    const restarts = !newMessage && fmt !== 3
+    const already = restarts ? 0 : st.received
+    const take = Math.min(this.chunkSize, length - already)
     if (pos + take > b.length) return undefined
+    const held = this.pending - (restarts ? st.received : 0)
+    if (already + take < length && held + take > this.limits.maxMessageBytes) return 'BUFFER_LIMIT'
 
     // Commit the header only now that the whole chunk is present.
-    if (!newMessage && fmt !== 3) {
-      // A full header in the middle of a message restarts it (peer aborted implicitly).
+    if (restarts) {
+      this.pending -= st.received
       st.parts = []
       st.received = 0
     }
@@ -151,8 +180,10 @@ export class ChunkReader {
     const body = Math.min(this.chunkSize, st.length - st.received)
     st.parts.push(b.subarray(pos, pos + body))
     st.received += body
+    this.pending += body
     pos += body
     if (st.received >= st.length) {
+      this.pending -= st.received
       const payload = st.parts.length === 1 ? Uint8Array.from(st.parts[0] as Uint8Array) : Uint8Array.from(Buffer.concat(st.parts))
       st.parts = []
       st.received = 0
@@ -174,6 +205,7 @@ export class ChunkReader {
       const csid = new DataView(msg.payload.buffer, msg.payload.byteOffset, 4).getUint32(0)
       const st = this.streams.get(csid)
       if (st !== undefined) {
+        this.pending -= st.received
         st.parts = []
         st.received = 0
       }
