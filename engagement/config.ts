@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { loadConfig } from '../common/config.ts'
+import { TrustedProxiesSchema } from '../common/client-address.ts'
 
 /** Engagement service configuration; env keys are `ENGAGEMENT_<KEY>` plus `DATABASE_URL` / `REDIS_URL`. */
 export const EngagementConfigSchema = Type.Object(
@@ -12,6 +13,11 @@ export const EngagementConfigSchema = Type.Object(
     logLevel: Type.String({ default: 'info' }),
     /** Development mode: cookies without `Secure`. */
     dev: Type.Boolean({ default: false }),
+    /**
+     * Reverse proxies (IPs or CIDR ranges) whose `X-Forwarded-For` hop is believed; the client address
+     * (throttles, audit, sessions) is then the first untrusted hop from the right. Empty = the socket peer.
+     */
+    trustedProxies: TrustedProxiesSchema,
     /** PostgreSQL URL; empty means embedded PGlite. */
     databaseUrl: Type.String({ default: '' }),
     /** PostgreSQL schema to use (tests give each file its own); empty means `public`. */

@@ -17,9 +17,10 @@ import { createRegistry } from '../common/metrics.ts'
 import { openDatabase, openKv } from './plugins/storage.ts'
 import { createThrottles } from './plugins/rate-limits.ts'
 import { createAudit } from './plugins/audit.ts'
-import { ApiError, registerErrors, registerInputGuard } from './plugins/errors.ts'
+import { ApiError, registerErrors, registerForwardedGuard, registerInputGuard } from './plugins/errors.ts'
 import { registerSessions } from './plugins/sessions.ts'
 import { createOriginAdmin, type OriginAdmin } from './clients/origin-admin.ts'
+import { compileTrustedProxies } from '../common/client-address.ts'
 import { loginRoutes } from './routes/auth/login.ts'
 import { totpRoutes } from './routes/auth/totp.ts'
 import { sessionRoutes } from './routes/sessions/index.ts'
@@ -64,10 +65,14 @@ export async function buildApp(config: EngagementConfig, deps: EngagementDeps = 
     audit: createAudit(db, now, log),
     origin: deps.origin ?? createOriginAdmin(config.originAdminUrl, config.originAdminToken),
   }
+  const trusted = compileTrustedProxies(config.trustedProxies)
+  const trustedProxy = (addr: string): boolean => trusted(addr)
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: false,
+    // fastify (proxy-addr) walks X-Forwarded-For from the right while the hop is trusted, which is
+    // what clientAddress() does; X-Forwarded-Host/-Proto are believed from trusted peers only.
+    trustProxy: trustedProxy,
   }).withTypeProvider<TypeBoxTypeProvider>()
   // TypeBox checks every part: bodies exactly as sent (no coercion, unknown properties refused),
   // params and query strings converted to their declared types first.
@@ -86,6 +91,7 @@ export async function buildApp(config: EngagementConfig, deps: EngagementDeps = 
 
   registerErrors(app)
   registerInputGuard(app)
+  registerForwardedGuard(app)
   await app.register(cookie)
   await app.register(swagger, {
     openapi: {

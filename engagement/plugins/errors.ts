@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import type { FastifyError, FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
 
@@ -73,5 +74,15 @@ function hasNul(v: unknown, depth = 0): boolean {
 export function registerInputGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (req) => {
     if (hasNul(req.body) || hasNul(req.query) || hasNul(req.params)) throw new ApiError(400, 'VALIDATION', 'text must not contain NUL characters')
+  })
+}
+
+/**
+ * Refuses a request whose client address, as walked through trusted proxies, is not an address:
+ * a trusted hop that forwards garbage is broken or lying, and its value must not reach limits or logs.
+ */
+export function registerForwardedGuard(app: FastifyInstance): void {
+  app.addHook('onRequest', async (req) => {
+    if (isIP(req.ip) === 0) throw new ApiError(400, 'BAD_FORWARDED_FOR', 'X-Forwarded-For from a trusted proxy holds no valid client address')
   })
 }
