@@ -31,10 +31,25 @@ function parseEnvValue(raw: string): unknown {
     try {
       return JSON.parse(t) as unknown
     } catch {
-      throw new ConfigError(`invalid JSON in environment value: ${t.slice(0, 40)}`)
+      // Name the variable (the caller adds it), never the value: it may be a secret.
+      throw new ConfigError('invalid JSON (value not shown)')
     }
   }
   return raw
+}
+
+function valueAt(root: unknown, pointer: string): unknown {
+  let v = root
+  for (const part of pointer.split('/').slice(1)) {
+    if (typeof v !== 'object' || v === null) return undefined
+    v = (v as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')]
+  }
+  return v
+}
+
+/** TypeBox's messages quote the schema, not the value; should one ever quote the value, drop it. */
+function safeMessage(message: string, value: unknown): string {
+  return typeof value === 'string' && value.length >= 4 && message.includes(value) ? 'invalid value (not shown)' : message
 }
 
 /**
@@ -43,7 +58,7 @@ function parseEnvValue(raw: string): unknown {
  * Defaults live in the schema (`default` on each property). Environment variables named
  * `<prefix><KEY_IN_SNAKE_CASE>` override defaults, and `overrides` override both. Unknown keys —
  * in overrides or prefixed environment variables — and bad values throw a {@link ConfigError}
- * naming the key.
+ * naming the key, never the value (configuration holds secrets).
  */
 export function loadConfig<S extends TObject>(schema: S, prefix: string, sources: ConfigSources = {}): Static<S> {
   const known = new Map<string, string>()
@@ -75,7 +90,7 @@ export function loadConfig<S extends TObject>(schema: S, prefix: string, sources
     const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.')
     const top = path.split('.')[0] ?? ''
     const where = known.has(prefix + envName(top)) ? `${path} (${prefix}${envName(top)})` : path || '(root)'
-    throw new ConfigError(`invalid configuration ${where}: ${e.message}`)
+    throw new ConfigError(`invalid configuration ${where}: ${safeMessage(e.message, valueAt(converted, e.instancePath))}`)
   }
   return converted as Static<S>
 }
