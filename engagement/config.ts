@@ -64,6 +64,43 @@ export const EngagementConfigSchema = Type.Object(
     publicOriginUrl: Type.String({ default: '' }),
     /** Public tracker WebSocket URLs, given to viewers; empty = the request's host, port 8000. */
     publicTrackerUrls: Type.Array(Type.String(), { default: [] }),
+    /**
+     * Tracker instances viewers are placed on (`tracker/placement.ts`, rendezvous hashing of cells):
+     * `id` must stay stable (renaming moves that instance's cells), `url` is its public `ws(s)://host[:port]`,
+     * `weight` its relative capacity. Empty = one instance per `publicTrackerUrls` entry (id = url), else
+     * the request's host, port 8000.
+     */
+    trackerInstances: Type.Array(
+      Type.Object(
+        {
+          id: Type.String({ minLength: 1, maxLength: 64 }),
+          url: Type.String({ pattern: '^wss?://[^\\s/?#]+/?$' }),
+          weight: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000 })),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [], maxItems: 256 },
+    ),
+    /**
+     * HS256 secret that signs tracker admission tokens; must equal the trackers' `jwtSecret`. Empty = no
+     * token is issued (only for trackers with `jwtRequired` off).
+     */
+    trackerJwtSecret: Type.String({ default: '', pattern: '^$|^.{32,}$' }),
+    /** Lifetime of a tracker admission token (the trackers refuse more than their `jwtMaxLifetimeSec`). */
+    trackerTokenTtlSec: Type.Integer({ minimum: 60, maximum: 86_400, default: 7200 }),
+    /** Cells per locality and event: viewers of one locality are spread over this many swarm cells. */
+    cellsPerLocality: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
+    /**
+     * Request header with the viewer's locality written by a trusted edge (e.g. `cf-ipcountry`); read only
+     * when the connection comes from one of `trustedProxies`. Empty = network prefix of the client address.
+     */
+    localityHeader: Type.String({ default: '', pattern: '^$|^[a-z0-9-]{1,64}$' }),
+    /** IPv4 prefix length that counts as one locality when no edge header is believed (tracker default). */
+    localityPrefixV4: Type.Integer({ minimum: 0, maximum: 32, default: 16 }),
+    /** IPv6 prefix length that counts as one locality (multiple of 16; tracker default). */
+    localityPrefixV6: Type.Integer({ minimum: 0, maximum: 128, multipleOf: 16, default: 32 }),
+    /** Playback sessions one address group (IPv4 address, IPv6 /64) may create per minute. */
+    playbackSessionsPerAddressPerMin: Type.Integer({ minimum: 1, default: 120 }),
     /** WebRTC ICE servers, given to viewers. */
     iceServers: Type.Array(
       Type.Object(

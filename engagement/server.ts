@@ -31,6 +31,7 @@ import { monetizationRoutes } from './routes/monetization/index.ts'
 import { auditRoutes } from './routes/audit/index.ts'
 import { internalRoutes } from './routes/internal/index.ts'
 import { metaRoutes } from './routes/meta/index.ts'
+import { playbackRoutes } from './routes/playback/index.ts'
 
 /** Replaceable collaborators; anything not given is built from the config. */
 export interface EngagementDeps {
@@ -116,6 +117,7 @@ export async function buildApp(config: EngagementConfig, deps: EngagementDeps = 
   monetizationRoutes(app, ctx)
   auditRoutes(app, ctx)
   internalRoutes(app, ctx)
+  playbackRoutes(app, ctx)
   metaRoutes(app, ctx, registry, Date.now())
 
   const staticRoot = resolve(config.staticDir)

@@ -1,0 +1,72 @@
+// createPlaybackSession: places a viewer on a tracker cell and hands out its announce URL and admission token.
+import { Type } from 'typebox'
+import type { App } from '../app-type.ts'
+import type { Ctx } from '../../context.ts'
+import { eventById } from '../../data/events.ts'
+import { randomToken } from '../../core/crypto.ts'
+import { ApiError } from '../../plugins/errors.ts'
+import { EventParams, errorResponses } from '../schemas.ts'
+import { addressGroup, compileTrustedProxies } from '../../../common/client-address.ts'
+import { buildPlaybackSession, localityFor } from './session.ts'
+
+const IceServer = Type.Object({ urls: Type.Union([Type.String(), Type.Array(Type.String())]), username: Type.Optional(Type.String()), credential: Type.Optional(Type.String()) })
+
+/** Response of `createPlaybackSession`. */
+export const PlaybackSessionView = Type.Object({
+  playbackSessionId: Type.String({ description: 'Random id of this playback session (the viewer key of anonymous viewers)' }),
+  originBaseUrl: Type.String({ description: 'LL-HLS origin base URL' }),
+  trackerUrl: Type.String({ description: 'The only announce URL: ws(s)://tracker/e/<event>?token=<JWT>' }),
+  swarmId: Type.String({ description: "p2p-media-loader core swarmId of the viewer's cell" }),
+  cell: Type.String({ description: 'event/locality/bucket' }),
+  trackerToken: Type.String({ description: "The admission token in trackerUrl ('' when none is issued)" }),
+  expiresAt: Type.String({ format: 'date-time', description: 'When the token expires; ask for a new session before' }),
+  iceServers: Type.Array(IceServer),
+})
+
+const WINDOW_MS = 60_000
+
+/** createPlaybackSession. */
+export function playbackRoutes(app: App, ctx: Ctx): void {
+  const trusted = compileTrustedProxies(ctx.config.trustedProxies)
+  const header = ctx.config.localityHeader
+  app.post(
+    '/api/events/:eventId/playback-sessions',
+    {
+      // No account state changes and the answer is readable same-origin only, so a forged
+      // cross-site POST gains an attacker nothing; anonymous viewers have no CSRF token anyway.
+      config: { csrf: false },
+      schema: {
+        operationId: 'createPlaybackSession',
+        tags: ['playback'],
+        summary: 'Place this viewer: origin, tracker URL with admission token, swarm id and ICE servers for one event',
+        params: EventParams,
+        response: { 201: PlaybackSessionView, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const { eventId } = req.params
+      const group = addressGroup(req.ip)
+      const count = await ctx.kv.incr(`rl:playback:${group}`, WINDOW_MS)
+      if (count.count > ctx.config.playbackSessionsPerAddressPerMin) {
+        throw new ApiError(429, 'TOO_MANY_REQUESTS', 'too many playback sessions from this network; wait and try again', { retryAfterSec: Math.max(1, Math.ceil(count.ttlMs / 1000)) })
+      }
+      const event = await eventById(ctx.db, eventId)
+      if (event === null) throw new ApiError(404, 'EVENT_NOT_FOUND', `no event ${eventId}`)
+      // Entitlements (tickets) come with the playback JWT; until then a paid event needs an account.
+      if (!event.free && req.auth === null) throw new ApiError(401, 'UNAUTHENTICATED', 'sign in to watch this event')
+      const playbackSessionId = randomToken(16)
+      // The edge header is believed only from a trusted proxy: anyone else could pick their own cell.
+      const edge = header !== '' && trusted(req.socket.remoteAddress ?? '') ? req.headers[header] : undefined
+      const session = await buildPlaybackSession(ctx.config, {
+        eventId,
+        playbackSessionId,
+        viewerKey: req.auth !== null ? `u:${req.auth.user.id}` : `a:${playbackSessionId}`,
+        locality: localityFor(req.ip, typeof edge === 'string' ? edge : undefined, ctx.config),
+        base: { host: req.hostname.replace(/:\d+$/, ''), secure: req.protocol === 'https' },
+        nowMs: ctx.now(),
+      })
+      void reply.header('cache-control', 'no-store')
+      return reply.code(201).send(session)
+    },
+  )
+}
