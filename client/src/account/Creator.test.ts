@@ -88,7 +88,7 @@ describe('Creator console', () => {
     await waitFor(() => expect(screen.getByRole('status').textContent).toBe('You are live.'))
     expect((screen.getByRole('button', { name: 'End stream' }) as HTMLButtonElement).disabled).toBe(false)
     await fireEvent.click(screen.getByRole('button', { name: 'End stream' }))
-    await waitFor(() => expect(screen.getByText('ended')).toBeTruthy())
+    await waitFor(() => expect(screen.getByText('Ended')).toBeTruthy())
     expect(f.calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual(['/api/events/ev1/start', '/api/events/ev1/end'])
   })
 })

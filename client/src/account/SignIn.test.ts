@@ -41,7 +41,7 @@ describe('SignIn', () => {
     render(SignIn)
     await fill()
     await fireEvent.submit(screen.getByRole('button', { name: 'Sign in' }).closest('form') as HTMLFormElement)
-    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('wrong email or password'))
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('Wrong email or password.'))
   })
 
   it('explains throttling with the wait time', async () => {

@@ -31,7 +31,7 @@ describe('TotpEnroll', () => {
     const code = screen.getByLabelText('Code from your authenticator app')
     await fireEvent.input(code, { target: { value: '111111' } })
     await fireEvent.submit(code.closest('form') as HTMLFormElement)
-    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('that code is wrong'))
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('That code is wrong or was already used. Check the time on your device.'))
     await fireEvent.input(code, { target: { value: '654321' } })
     await fireEvent.submit(code.closest('form') as HTMLFormElement)
     await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Two-factor authentication is on.'))

@@ -14,7 +14,9 @@ export interface StepUpChallenge {
 
 /** Error body of every failed call. */
 export interface ApiErrorBody {
+  /** Machine-readable code; the pages show `errorMessage(code)` from client/src/i18n/errors.ts. */
   error: string
+  /** Developer text from the server (English, never shown); empty for client-side failures. */
   message: string
   stepUp?: StepUpChallenge
   retryAfterSec?: number
@@ -68,7 +70,7 @@ type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
 /** Asked for a fresh second factor; resolves true when the user completed step-up. */
 export type StepUpHandler = (challenge: StepUpChallenge) => Promise<boolean>
 
-const NETWORK_ERROR: ApiErrorBody = { error: 'NETWORK', message: 'The server could not be reached. Check your connection and try again.' }
+const NETWORK_ERROR: ApiErrorBody = { error: 'NETWORK', message: '' }
 
 /** The account API client; one shared instance, {@link api}, is used by the pages. */
 export class AccountApi {
@@ -103,7 +105,7 @@ export class AccountApi {
       return { ok: true, status: res.status, data: data as T }
     }
     const error: ApiErrorBody =
-      data !== null && typeof (data as ApiErrorBody).error === 'string' ? (data as ApiErrorBody) : { error: 'HTTP_' + String(res.status), message: `The request failed (${res.status}).` }
+      data !== null && typeof (data as ApiErrorBody).error === 'string' ? (data as ApiErrorBody) : { error: 'HTTP_' + String(res.status), message: '' }
     if (error.error === 'STEP_UP_REQUIRED' && retryStepUp && this.stepUpHandler !== null && error.stepUp !== undefined) {
       const done = await this.stepUpHandler(error.stepUp)
       if (done) return this.request<T>(method, path, body, false)
