@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { SignJWT } from 'jose'
-import { admit, admitSync, ipLocality, namespaceOf, splitTarget, TokenVerifier, type UpgradeRequest } from './admission.ts'
+import { admit, admitSync, checkClaims, ipLocality, namespaceOf, splitTarget, TokenVerifier, type UpgradeRequest } from './admission.ts'
 import { loadTrackerConfig } from './config.ts'
 
 const req = (over: Partial<UpgradeRequest> = {}): UpgradeRequest => ({
@@ -88,6 +88,57 @@ describe('admission', () => {
     expect(await admit(req({ query: `token=${await sign({}, '-1m')}` }), cfg, verifier)).toEqual({ ok: false, code: 'TOKEN_INVALID' })
     const other = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer('someone-else').sign(key)
     expect(await admit(req({ query: `token=${other}` }), cfg, verifier)).toEqual({ ok: false, code: 'TOKEN_INVALID' })
+  })
+})
+
+describe('checkClaims', () => {
+  const now = 1_800_000_000
+  const max = 86400
+  const cases: [string, Record<string, unknown>, string, ReturnType<typeof checkClaims>][] = [
+    ['event and exp within the lifetime', { event: 'ev1', exp: now + 7200, iat: now }, 'ev1', { ok: true }],
+    ['no iat, exp within the lifetime', { event: 'ev1', exp: now + 60 }, 'ev1', { ok: true }],
+    ['exactly the maximum', { event: 'ev1', exp: now + max, iat: now }, 'ev1', { ok: true }],
+    ['no exp', { event: 'ev1', iat: now }, 'ev1', { ok: false, code: 'TOKEN_INVALID' }],
+    ['exp not a number', { event: 'ev1', exp: String(now + 60) }, 'ev1', { ok: false, code: 'TOKEN_INVALID' }],
+    ['exp too far ahead', { event: 'ev1', exp: now + max + 1 }, 'ev1', { ok: false, code: 'TOKEN_LIFETIME_TOO_LONG' }],
+    ['exp - iat too long', { event: 'ev1', exp: now + 60, iat: now - max }, 'ev1', { ok: false, code: 'TOKEN_LIFETIME_TOO_LONG' }],
+    ['iat not a number', { event: 'ev1', exp: now + 60, iat: 'yesterday' }, 'ev1', { ok: false, code: 'TOKEN_INVALID' }],
+    ['no event', { exp: now + 60 }, 'ev1', { ok: false, code: 'TOKEN_INVALID' }],
+    ['event not a string', { event: 7, exp: now + 60 }, 'ev1', { ok: false, code: 'TOKEN_INVALID' }],
+    ['event empty', { event: '', exp: now + 60 }, '', { ok: false, code: 'TOKEN_INVALID' }],
+    ['another event', { event: 'ev2', exp: now + 60 }, 'ev1', { ok: false, code: 'TOKEN_WRONG_EVENT' }],
+    ['a token on the shared namespace', { event: 'ev1', exp: now + 60 }, '', { ok: false, code: 'TOKEN_WRONG_EVENT' }],
+  ]
+  it.each(cases)('%s', (_name, claims, namespace, result) => expect(checkClaims(claims, namespace, now, max)).toEqual(result))
+})
+
+describe('admission tokens end to end', () => {
+  const secret = 'a-long-enough-test-secret-0123456789'
+  const key = new TextEncoder().encode(secret)
+  const cfg = loadTrackerConfig({ overrides: { jwtRequired: true, jwtSecret: secret, jwtMaxLifetimeSec: 3600 } })
+  const verifier = new TokenVerifier(cfg)
+  const at = (claims: Record<string, unknown>, path = '/e/ev1'): Promise<unknown> =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(key)
+      .then((t) => admit(req({ path, query: `token=${t}` }), cfg, verifier))
+  const nowSec = (): number => Math.floor(Date.now() / 1000)
+
+  it('admits a token naming the event with a bounded lifetime', async () => {
+    expect(await at({ event: 'ev1', iat: nowSec(), exp: nowSec() + 600 })).toMatchObject({ ok: true, namespace: 'ev1' })
+  })
+
+  it.each([
+    ['without exp (it would never expire)', (): Record<string, unknown> => ({ event: 'ev1', iat: nowSec() }), 'TOKEN_INVALID'],
+    ['without event (it would admit to every event)', (): Record<string, unknown> => ({ iat: nowSec(), exp: nowSec() + 600 }), 'TOKEN_INVALID'],
+    ['living longer than jwtMaxLifetimeSec', (): Record<string, unknown> => ({ event: 'ev1', exp: nowSec() + 7200 }), 'TOKEN_LIFETIME_TOO_LONG'],
+    ['issued with a lifetime over the maximum', (): Record<string, unknown> => ({ event: 'ev1', iat: nowSec() - 7000, exp: nowSec() + 60 }), 'TOKEN_LIFETIME_TOO_LONG'],
+  ])('refuses a token %s', async (_name, claims, code) => {
+    expect(await at(claims())).toEqual({ ok: false, code })
+  })
+
+  it('refuses a token on the shared namespace', async () => {
+    expect(await at({ event: 'ev1', exp: nowSec() + 60 }, '/announce')).toEqual({ ok: false, code: 'TOKEN_WRONG_EVENT' })
   })
 })
 

@@ -18,7 +18,14 @@ export interface UpgradeRequest {
 }
 
 /** Typed refusal reasons, each mapped to an HTTP status by the transport. */
-export type AdmissionErrorCode = 'BAD_PATH' | 'ORIGIN_NOT_ALLOWED' | 'TOKEN_REQUIRED' | 'TOKEN_INVALID' | 'TOKEN_WRONG_EVENT' | 'TOO_MANY_CONNECTIONS'
+export type AdmissionErrorCode =
+  | 'BAD_PATH'
+  | 'ORIGIN_NOT_ALLOWED'
+  | 'TOKEN_REQUIRED'
+  | 'TOKEN_INVALID'
+  | 'TOKEN_LIFETIME_TOO_LONG'
+  | 'TOKEN_WRONG_EVENT'
+  | 'TOO_MANY_CONNECTIONS'
 
 /** Outcome of admission. */
 export type Admission = { ok: true; namespace: string; locality: string } | { ok: false; code: AdmissionErrorCode }
@@ -29,6 +36,7 @@ export const ADMISSION_STATUS: Record<AdmissionErrorCode, string> = {
   ORIGIN_NOT_ALLOWED: '403 Forbidden',
   TOKEN_REQUIRED: '401 Unauthorized',
   TOKEN_INVALID: '401 Unauthorized',
+  TOKEN_LIFETIME_TOO_LONG: '401 Unauthorized',
   TOKEN_WRONG_EVENT: '403 Forbidden',
   TOO_MANY_CONNECTIONS: '503 Service Unavailable',
 }
@@ -71,6 +79,27 @@ export function ipLocality(ip: string, v4Bits: number, v6Bits: number): string {
   return `v6:${groups.slice(0, keep).map((g) => parseInt(g, 16) || 0).join(':')}/${keep * 16}`
 }
 
+/**
+ * The claims every admission token must carry, checked after its signature: a numeric `exp` at
+ * most `maxLifetimeSec` ahead of now (and of `iat`, when present), so no token lives forever, and
+ * an `event` equal to the connection's namespace, so no token opens every event. The shared
+ * namespace ('') therefore admits no token.
+ */
+export function checkClaims(
+  payload: Record<string, unknown>,
+  namespace: string,
+  nowSec: number,
+  maxLifetimeSec: number,
+): { ok: true } | { ok: false; code: AdmissionErrorCode } {
+  const { exp, iat, event } = payload
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) return { ok: false, code: 'TOKEN_INVALID' }
+  if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat))) return { ok: false, code: 'TOKEN_INVALID' }
+  if (exp - nowSec > maxLifetimeSec || (iat !== undefined && exp - iat > maxLifetimeSec)) return { ok: false, code: 'TOKEN_LIFETIME_TOO_LONG' }
+  if (typeof event !== 'string' || event === '') return { ok: false, code: 'TOKEN_INVALID' }
+  if (event !== namespace) return { ok: false, code: 'TOKEN_WRONG_EVENT' }
+  return { ok: true }
+}
+
 /** Verifies admission tokens; built once from config. */
 export class TokenVerifier {
   private readonly key: Uint8Array | JWTVerifyGetKey | undefined
@@ -85,8 +114,8 @@ export class TokenVerifier {
     return this.key !== undefined
   }
 
-  /** Returns the token's `event` claim ('' when absent), or an error code. */
-  async verify(token: string): Promise<{ ok: true; event: string } | { ok: false; code: AdmissionErrorCode }> {
+  /** Checks the signature (and `iss`, `aud`, `nbf`, expiry), then {@link checkClaims} against `namespace`. */
+  async verify(token: string, namespace: string): Promise<{ ok: true } | { ok: false; code: AdmissionErrorCode }> {
     if (this.key === undefined) return { ok: false, code: 'TOKEN_INVALID' }
     const options = {
       algorithms: this.config.jwtJwksUrl !== '' ? ['RS256', 'ES256', 'EdDSA', 'PS256'] : ['HS256'],
@@ -96,8 +125,7 @@ export class TokenVerifier {
     try {
       const { payload } =
         this.key instanceof Uint8Array ? await jwtVerify(token, this.key, options) : await jwtVerify(token, this.key, options)
-      const event = payload.event
-      return { ok: true, event: typeof event === 'string' ? event : '' }
+      return checkClaims(payload, namespace, Math.floor(Date.now() / 1000), this.config.jwtMaxLifetimeSec)
     } catch {
       return { ok: false, code: 'TOKEN_INVALID' }
     }
@@ -122,8 +150,6 @@ export async function admit(req: UpgradeRequest, config: TrackerConfig, verifier
   if (!base.ok) return base
   const token = new URLSearchParams(req.query).get('token') ?? ''
   if (token === '' || !verifier.configured) return config.jwtRequired && token === '' ? { ok: false, code: 'TOKEN_REQUIRED' } : base
-  const v = await verifier.verify(token)
-  if (!v.ok) return v
-  if (v.event !== '' && v.event !== base.namespace) return { ok: false, code: 'TOKEN_WRONG_EVENT' }
-  return base
+  const v = await verifier.verify(token, base.namespace)
+  return v.ok ? base : v
 }

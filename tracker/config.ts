@@ -57,6 +57,11 @@ export const TrackerConfigSchema = Type.Object(
     jwtIssuer: Type.String({ default: '' }),
     /** Required `aud` of admission tokens, if set. */
     jwtAudience: Type.String({ default: '' }),
+    /**
+     * Longest lifetime an admission token may have, seconds: a token whose `exp` lies further
+     * ahead than this, or whose `exp - iat` exceeds it, is refused. Tokens must carry `exp`.
+     */
+    jwtMaxLifetimeSec: Type.Integer({ minimum: 60, maximum: 2592000, default: 86400 }),
     /** Request header holding a trusted locality (e.g. `cf-ipcountry`), set only behind an edge that writes it. */
     localityHeader: Type.String({ default: '' }),
     /** Header with the client address when behind a proxy (e.g. `x-forwarded-for`); empty trusts the socket. */
