@@ -14,6 +14,8 @@ import { startOrigin } from '../origin/server.ts'
 import { loadEngagementConfig } from '../engagement/config.ts'
 import { startEngagement } from '../engagement/server.ts'
 import { startSyntheticCamera } from '../origin/demo/cameras.ts'
+import { openDatabase } from '../engagement/plugins/storage.ts'
+import { ensureDemoEvent } from './demo-event.ts'
 
 const log = createLogger('demo')
 installProcessHandlers(log)
@@ -23,15 +25,21 @@ async function main(): Promise<void> {
   const internalToken = randomBytes(24).toString('base64url')
   const keys = { main: `demo-main-${randomBytes(8).toString('hex')}`, wide: `demo-wide-${randomBytes(8).toString('hex')}` }
 
-  const trackerConfig = loadTrackerConfig({ env: process.env })
+  // One random secret per start: the engagement service signs tracker admission tokens with it, the
+  // tracker requires them, so the demo runs placement and tokens exactly as a deployment does.
+  const trackerSecret = randomBytes(32).toString('base64url')
+  const trackerConfig = loadTrackerConfig({ env: process.env, overrides: { jwtSecret: trackerSecret, jwtRequired: true, dev: true } })
   const tracker = await startTracker(trackerConfig, createLogger('tracker', trackerConfig.logLevel))
 
   const engagementConfig = loadEngagementConfig(process.env, {
     dev: true,
     originAdminToken: adminToken,
     internalToken,
+    trackerJwtSecret: trackerSecret,
   })
-  const engagement = await startEngagement(engagementConfig)
+  const db = await openDatabase(engagementConfig)
+  await ensureDemoEvent(db, 'demo')
+  const engagement = await startEngagement(engagementConfig, { db })
 
   const originConfig = loadOriginConfig({
     env: process.env,
@@ -80,6 +88,7 @@ async function main(): Promise<void> {
       for (const c of cameras) await c.stop()
       await origin.close()
       await engagement.close()
+      await db.close()
       await tracker.close()
       process.exit(0)
     })()

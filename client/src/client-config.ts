@@ -37,6 +37,11 @@ function iceServer(v: unknown): RTCIceServer | null {
   return out
 }
 
+/** Validates a list of ICE servers (bad entries dropped, at most 8). */
+export function parseIceServers(v: unknown): RTCIceServer[] {
+  return Array.isArray(v) ? v.map(iceServer).filter((x): x is RTCIceServer => x !== null).slice(0, MAX_ICE) : []
+}
+
 /** Defaults for a page served from `location` (origin on :8081, tracker on :8000 of the same host). */
 export function defaultConfig(location: { hostname: string; protocol: string }): ClientConfig {
   const secure = location.protocol === 'https:'
@@ -60,7 +65,7 @@ export function resolveConfig(server: unknown, query: URLSearchParams, fallback:
       const t = s.trackerUrls.filter((u) => isUrl(u, ['ws:', 'wss:'])).slice(0, MAX_TRACKERS)
       if (t.length > 0) out.trackerUrls = t
     }
-    if (Array.isArray(s.iceServers)) out.iceServers = s.iceServers.map(iceServer).filter((x): x is RTCIceServer => x !== null).slice(0, MAX_ICE)
+    if (Array.isArray(s.iceServers)) out.iceServers = parseIceServers(s.iceServers)
   }
   const origin = query.get('origin')
   if (isUrl(origin, ['http:', 'https:'])) out.originBaseUrl = origin

@@ -45,10 +45,12 @@ export const TUNED: TunedDelivery = {
   httpLeadSec: 0.5,
 }
 
-/** Server-provided delivery settings (from `/api/client-config`). */
+/** Server-provided delivery settings (a playback session, else `/api/client-config`). */
 export interface PeerSettings {
   trackerUrls: string[]
   iceServers: RTCIceServer[]
+  /** Core swarm id from placement (cell and angle); absent = the master URL, the library's default. */
+  swarmId?: string
 }
 
 /** Settings for hls.js (without loaders, which the adapter adds). */

@@ -24,7 +24,13 @@ export interface PlaySource {
 /** Player construction options. */
 export interface PlayerOptions {
   video: HTMLVideoElement
+  /** Static peer settings (`/api/client-config`): used when there is no placement or it fails. */
   peers: PeerSettings
+  /**
+   * Placement for an angle (a playback session: tracker URL with token, cell swarm id), asked before
+   * each new engine; null or a rejection falls back to `peers`.
+   */
+  placement?: (angle: string) => Promise<PeerSettings | null>
   mode: LatencyMode
   delivery: Delivery
   /** Human-readable status for a live region ("Buffering…"). */
@@ -51,6 +57,8 @@ export class ViewerPlayer {
   #timer: ReturnType<typeof setInterval> | undefined
   #retry: ReturnType<typeof setTimeout> | undefined
   #lastLatency: number | null = null
+  /** Bumped by every play/teardown so a placement answer for an older play is dropped. */
+  #generation = 0
   /** HTTP bytes by reason, for tuning (`window.swarmstage.breakdown()`). */
   readonly #httpBy: Record<'seed' | 'deadline' | 'core' | 'other', number> = { seed: 0, deadline: 0, core: 0, other: 0 }
 
@@ -78,7 +86,21 @@ export class ViewerPlayer {
     this.#source = source
     this.#qoe.restart(performance.now())
     this.#teardown()
-    this.#build(source)
+    const generation = this.#generation
+    const { placement, peers, delivery } = this.#opts
+    if (placement === undefined || delivery === 'off') {
+      this.#build(source, peers)
+      return
+    }
+    this.#status('Connecting to the stream…')
+    placement(source.angle).then(
+      (placed) => this.#buildIfCurrent(generation, source, placed ?? peers),
+      () => this.#buildIfCurrent(generation, source, peers),
+    )
+  }
+
+  #buildIfCurrent(generation: number, source: PlaySource, peers: PeerSettings): void {
+    if (generation === this.#generation && this.#source === source) this.#build(source, peers)
   }
 
   /** Switches latency mode, keeping the angle. */
@@ -121,6 +143,7 @@ export class ViewerPlayer {
 
   #teardown(): void {
     clearTimeout(this.#retry)
+    this.#generation++
     this.#hls?.destroy()
     this.#hls = null
     this.#engine = null
@@ -129,10 +152,10 @@ export class ViewerPlayer {
     this.#lastLatency = null
   }
 
-  #build(source: PlaySource): void {
-    const { delivery, peers } = this.#opts
+  #build(source: PlaySource, peers: PeerSettings): void {
+    const { delivery } = this.#opts
     const mode = this.#mode
-    const swarmId = swarmIdFor(source.masterUrl)
+    const swarmId = peers.swarmId ?? swarmIdFor(source.masterUrl)
     const count = (n: number): void => {
       this.#qoe.addBytes('http', n)
       this.#httpBy.other += n
