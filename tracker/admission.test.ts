@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { SignJWT } from 'jose'
 import { admit, admitSync, checkClaims, ipLocality, namespaceOf, splitTarget, TokenVerifier, type UpgradeRequest } from './admission.ts'
 import { loadTrackerConfig } from './config.ts'
+import { ConfigError } from '../common/config.ts'
 
 const req = (over: Partial<UpgradeRequest> = {}): UpgradeRequest => ({
   path: '/',
@@ -68,16 +69,28 @@ describe('admission', () => {
     expect(admitSync(req({ origin: 'https://ok.example', path: '/x' }), base)).toEqual({ ok: false, code: 'BAD_PATH' })
   })
 
+  it('admits any Origin only for ["*"], or for an empty list in dev', () => {
+    const any = loadTrackerConfig({ overrides: { allowedOrigins: ['*'] } })
+    const dev = loadTrackerConfig({ overrides: { dev: true } })
+    const devListed = loadTrackerConfig({ overrides: { dev: true, allowedOrigins: ['https://ok.example'] } })
+    for (const origin of ['https://evil.example', '', 'null']) {
+      expect(admitSync(req({ origin }), any)).toMatchObject({ ok: true })
+      expect(admitSync(req({ origin }), dev)).toMatchObject({ ok: true })
+      expect(admitSync(req({ origin }), devListed)).toEqual({ ok: false, code: 'ORIGIN_NOT_ALLOWED' })
+    }
+    expect(admitSync(req({ origin: 'https://ok.example' }), devListed)).toMatchObject({ ok: true })
+  })
+
   it('prefers the trusted edge header, then the client-IP header, then the socket address', () => {
     expect(admitSync(req({ origin: 'https://ok.example', localityHeader: 'DE' }), base)).toEqual({ ok: true, namespace: '', locality: 'h:DE' })
-    const cfg = loadTrackerConfig({ overrides: { clientIpHeader: 'x-forwarded-for' } })
+    const cfg = loadTrackerConfig({ overrides: { clientIpHeader: 'x-forwarded-for', allowedOrigins: ['*'] } })
     expect(admitSync(req({ clientIpHeader: '192.168.7.7, 10.0.0.1' }), cfg)).toMatchObject({ locality: 'v4:c0a80000/16' })
     expect(admitSync(req(), cfg)).toMatchObject({ locality: 'v4:a010000/16' })
   })
 
   it('verifies HS256 tokens, their expiry and their event claim', async () => {
     const secret = 'a-long-enough-test-secret-0123456789'
-    const cfg = loadTrackerConfig({ overrides: { jwtRequired: true, jwtSecret: secret, jwtIssuer: 'swarmstage' } })
+    const cfg = loadTrackerConfig({ overrides: { jwtRequired: true, jwtSecret: secret, jwtIssuer: 'swarmstage', allowedOrigins: ['*'] } })
     const verifier = new TokenVerifier(cfg)
     const key = new TextEncoder().encode(secret)
     const sign = (claims: Record<string, unknown>, exp = '1m'): Promise<string> =>
@@ -115,7 +128,7 @@ describe('checkClaims', () => {
 describe('admission tokens end to end', () => {
   const secret = 'a-long-enough-test-secret-0123456789'
   const key = new TextEncoder().encode(secret)
-  const cfg = loadTrackerConfig({ overrides: { jwtRequired: true, jwtSecret: secret, jwtMaxLifetimeSec: 3600 } })
+  const cfg = loadTrackerConfig({ overrides: { jwtRequired: true, jwtSecret: secret, jwtMaxLifetimeSec: 3600, allowedOrigins: ['*'] } })
   const verifier = new TokenVerifier(cfg)
   const at = (claims: Record<string, unknown>, path = '/e/ev1'): Promise<unknown> =>
     new SignJWT(claims)
@@ -144,14 +157,20 @@ describe('admission tokens end to end', () => {
 
 describe('loadTrackerConfig', () => {
   it('defaults to port 8000 and reads TRACKER_* variables', () => {
-    expect(loadTrackerConfig({ env: {} })).toMatchObject({ port: 8000, transport: 'uws', maxMessageBytes: 65536, maxOffers: 5 })
+    expect(loadTrackerConfig({ env: { TRACKER_DEV: 'true' } })).toMatchObject({ port: 8000, transport: 'uws', maxMessageBytes: 65536, maxOffers: 5, allowedOrigins: [], dev: true })
     expect(loadTrackerConfig({ env: { TRACKER_PORT: '9001', TRACKER_ALLOWED_ORIGINS: '["https://a"]' } })).toMatchObject({ port: 9001, allowedOrigins: ['https://a'] })
   })
 
   it('rejects unknown keys, bad values and incomplete secrets, naming the key', () => {
-    expect(() => loadTrackerConfig({ env: { TRACKER_NOPE: '1' } })).toThrow(/TRACKER_NOPE/)
-    expect(() => loadTrackerConfig({ env: { TRACKER_MAX_OFFERS: '99' } })).toThrow(/maxOffers/)
-    expect(() => loadTrackerConfig({ env: { TRACKER_JWT_REQUIRED: 'true' } })).toThrow(/TRACKER_JWT_REQUIRED/)
-    expect(() => loadTrackerConfig({ env: { TRACKER_TLS_CERT_FILE: '/x.pem' } })).toThrow(/TRACKER_TLS_CERT_FILE/)
+    const dev = { TRACKER_DEV: 'true' }
+    // No Origin policy chosen: refused outside dev, naming the variable.
+    expect(() => loadTrackerConfig({ env: {} })).toThrow(ConfigError)
+    expect(() => loadTrackerConfig({ env: {} })).toThrow(/TRACKER_ALLOWED_ORIGINS/)
+    expect(() => loadTrackerConfig({ env: { TRACKER_ALLOWED_ORIGINS: '[]' } })).toThrow(/TRACKER_ALLOWED_ORIGINS/)
+    expect(loadTrackerConfig({ env: { TRACKER_ALLOWED_ORIGINS: '["*"]' } }).allowedOrigins).toEqual(['*'])
+    expect(() => loadTrackerConfig({ env: { ...dev, TRACKER_NOPE: '1' } })).toThrow(/TRACKER_NOPE/)
+    expect(() => loadTrackerConfig({ env: { ...dev, TRACKER_MAX_OFFERS: '99' } })).toThrow(/maxOffers/)
+    expect(() => loadTrackerConfig({ env: { ...dev, TRACKER_JWT_REQUIRED: 'true' } })).toThrow(/TRACKER_JWT_REQUIRED/)
+    expect(() => loadTrackerConfig({ env: { ...dev, TRACKER_TLS_CERT_FILE: '/x.pem' } })).toThrow(/TRACKER_TLS_CERT_FILE/)
   })
 })

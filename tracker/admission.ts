@@ -3,7 +3,7 @@
  * data (path, query, headers, address), plus admission-token verification with `jose`.
  */
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose'
-import type { TrackerConfig } from './config.ts'
+import { allowsAnyOrigin, type TrackerConfig } from './config.ts'
 
 /** What the transport copies out of an upgrade request before any await. */
 export interface UpgradeRequest {
@@ -136,7 +136,7 @@ export class TokenVerifier {
 export function admitSync(req: UpgradeRequest, config: TrackerConfig): Admission {
   const namespace = namespaceOf(req.path)
   if (namespace === undefined) return { ok: false, code: 'BAD_PATH' }
-  if (config.allowedOrigins.length > 0 && !config.allowedOrigins.includes(req.origin)) return { ok: false, code: 'ORIGIN_NOT_ALLOWED' }
+  if (!allowsAnyOrigin(config) && !config.allowedOrigins.includes(req.origin)) return { ok: false, code: 'ORIGIN_NOT_ALLOWED' }
   const edge = req.localityHeader.trim().slice(0, 64)
   const forwarded = req.clientIpHeader.split(',')[0]?.trim() ?? ''
   const ip = forwarded !== '' ? forwarded : req.remoteIp

@@ -45,8 +45,13 @@ export const TrackerConfigSchema = Type.Object(
     closeAboveBytes: Type.Integer({ minimum: 4096, default: 1048576 }),
     /** Seconds without any frame (pings included) before a connection is closed. */
     idleTimeoutSec: Type.Integer({ minimum: 8, maximum: 960, default: 120 }),
-    /** Allowed `Origin` values; empty allows any. */
-    allowedOrigins: Type.Array(Type.String(), { default: [] }),
+    /**
+     * Allowed `Origin` values (e.g. `https://watch.example`); others get HTTP 403. `["*"]` allows
+     * any Origin, explicitly. Empty (the default) refuses to start unless `dev` is true.
+     */
+    allowedOrigins: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+    /** Development mode: an empty `allowedOrigins` then allows any Origin. Never in production. */
+    dev: Type.Boolean({ default: false }),
     /** Require an admission token (`?token=<JWT>`) on every connection. */
     jwtRequired: Type.Boolean({ default: false }),
     /** HS256 secret for admission tokens (or use `jwtJwksUrl`). */
@@ -89,10 +94,28 @@ export function loadTrackerConfig(sources: ConfigSources = {}): TrackerConfig {
   if (config.jwtRequired && config.jwtSecret === '' && config.jwtJwksUrl === '') {
     throw new ConfigError('invalid configuration jwtRequired (TRACKER_JWT_REQUIRED): needs TRACKER_JWT_SECRET or TRACKER_JWT_JWKS_URL')
   }
+  assertOriginPolicy(config)
   if ((config.tlsCertFile === '') !== (config.tlsKeyFile === '')) {
     throw new ConfigError('invalid configuration tlsCertFile (TRACKER_TLS_CERT_FILE): set it together with TRACKER_TLS_KEY_FILE')
   }
   return config
+}
+
+/**
+ * Throws a ConfigError naming TRACKER_ALLOWED_ORIGINS when no Origin policy was chosen: an empty
+ * list outside `dev`. Any Origin must be asked for with `["*"]`.
+ */
+export function assertOriginPolicy(config: TrackerConfig): void {
+  if (config.allowedOrigins.length === 0 && !config.dev) {
+    throw new ConfigError(
+      'invalid configuration allowedOrigins (TRACKER_ALLOWED_ORIGINS): list the app origins, or ["*"] to allow any; empty is allowed only with TRACKER_DEV=true',
+    )
+  }
+}
+
+/** Whether any Origin is admitted: `["*"]`, or an empty list in `dev`. */
+export function allowsAnyOrigin(config: TrackerConfig): boolean {
+  return config.allowedOrigins.includes('*') || (config.dev && config.allowedOrigins.length === 0)
 }
 
 /** Effective membership TTL. */

@@ -37,7 +37,7 @@ describe('takeToken', () => {
 describe('TrackerHost', () => {
   const make = (over: Record<string, unknown> = {}): { host: TrackerHost; flush: () => void } => {
     let pending: (() => void) | undefined
-    const host = new TrackerHost(loadTrackerConfig({ overrides: over }), createLogger('t', 'silent'), () => 0, () => 0.5, (f) => (pending = f))
+    const host = new TrackerHost(loadTrackerConfig({ overrides: { allowedOrigins: ['*'], ...over } }), createLogger('t', 'silent'), () => 0, () => 0.5, (f) => (pending = f))
     return { host, flush: () => pending?.() }
   }
 

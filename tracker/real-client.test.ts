@@ -38,7 +38,7 @@ describe.concurrent.each(MODES)('real bittorrent-tracker clients over $transport
 
   it('announce, get each other offered, answer and connect', async ({ expect }) => {
     const Client = ((await import(clientModule)) as { default: ClientCtor }).default
-    const tracker = await startTracker(loadTrackerConfig({ overrides: { port: 0, host: '127.0.0.1', transport, workers } }), createLogger('t', 'silent'))
+    const tracker = await startTracker(loadTrackerConfig({ overrides: { port: 0, host: '127.0.0.1', transport, workers, allowedOrigins: ['*'] } }), createLogger('t', 'silent'))
     trackers.push(tracker)
     const warnings: string[] = []
     // Different URLs (same namespace) so the two clients do not share one pooled socket, as two browsers would not.

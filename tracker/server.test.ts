@@ -31,7 +31,7 @@ describe.each(MODES)('tracker over $transport with workers=$workers', ({ transpo
 
   beforeAll(async () => {
     const config = loadTrackerConfig({
-      overrides: { port: 0, host: '127.0.0.1', transport, workers, rateLimitPerSec: 20, rateLimitBurst: 40, maxMessageBytes: 65536, maxConnections: 40, maxPeersPerConnection: 4, jwtSecret: SECRET },
+      overrides: { port: 0, host: '127.0.0.1', transport, workers, rateLimitPerSec: 20, rateLimitBurst: 40, maxMessageBytes: 65536, maxConnections: 40, maxPeersPerConnection: 4, jwtSecret: SECRET, allowedOrigins: ['*'] },
     })
     tracker = await startTracker(config, log)
     url = `ws://127.0.0.1:${tracker.port}`
@@ -202,6 +202,24 @@ describe.each(MODES)('tracker over $transport with workers=$workers', ({ transpo
     expect(Array.isArray(stats.topSwarms)).toBe(true)
     expect(await (await fetch(`${base}/health`)).json()).toMatchObject({ status: 'ok', service: 'tracker' })
     expect(await (await fetch(`${base}/metrics`)).text()).toContain('tracker_events_total')
+  })
+})
+
+describe('tracker origin policy', () => {
+  it('refuses to start without an Origin policy outside dev', async () => {
+    const config = { ...loadTrackerConfig({ overrides: { port: 0, host: '127.0.0.1', dev: true } }), dev: false }
+    await expect(startTracker(config, log)).rejects.toThrow(/TRACKER_ALLOWED_ORIGINS/)
+  })
+
+  it('["*"] admits a connection with any Origin or none', async () => {
+    const tracker = await startTracker(loadTrackerConfig({ overrides: { port: 0, host: '127.0.0.1', allowedOrigins: ['*'] } }), log)
+    const url = `ws://127.0.0.1:${tracker.port}/`
+    try {
+      const clients = [await RawClient.connect(url, { origin: 'https://anything.example' }), await RawClient.connect(url)]
+      await Promise.all(clients.map((c) => c.close()))
+    } finally {
+      await tracker.close()
+    }
   })
 })
 

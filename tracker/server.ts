@@ -5,7 +5,7 @@
 import { Counter, Gauge } from 'prom-client'
 import { createLogger, type Logger } from '../common/log.ts'
 import { createRegistry, healthBody } from '../common/metrics.ts'
-import { peerTtlSec, type TrackerConfig } from './config.ts'
+import { assertOriginPolicy, peerTtlSec, type TrackerConfig } from './config.ts'
 import { TrackerHost } from './host.ts'
 import type { CoreStats } from './core/swarm-core.ts'
 import { ShardPool } from './shard-pool.ts'
@@ -57,8 +57,10 @@ export function binaryToHex(s: string): string {
   return out
 }
 
-/** Starts a tracker; resolves once it listens. */
+/** Starts a tracker; resolves once it listens. Rejects with a ConfigError when no Origin policy is set. */
 export async function startTracker(config: TrackerConfig, log: Logger = createLogger('tracker', config.logLevel)): Promise<RunningTracker> {
+  // Also here, for configs not built by loadTrackerConfig.
+  assertOriginPolicy(config)
   const startedAt = Date.now()
   const uws = config.transport === 'uws' ? await loadUws() : undefined
   const shards =

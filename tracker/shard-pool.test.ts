@@ -30,7 +30,7 @@ const until = async (cond: () => boolean, ms = 3000): Promise<void> => {
 }
 
 describe('ShardPool with a real TrackerHost and two worker threads', () => {
-  const config = loadTrackerConfig({ overrides: { workers: 2, intervalSec: 10, peerTtlSec: 30 } })
+  const config = loadTrackerConfig({ overrides: { workers: 2, intervalSec: 10, peerTtlSec: 30, allowedOrigins: ['*'] } })
   let nowMs = 1_000_000
   let pool: ShardPool
   let host: TrackerHost

@@ -40,7 +40,7 @@ afterAll(() => {
 describe.each(['uws', 'ws'] as const)('wss on %s', (transport) => {
   it('serves the protocol over TLS and refuses a client that does not trust the certificate', async () => {
     const config = loadTrackerConfig({
-      overrides: { port: 0, host: '127.0.0.1', transport, tlsCertFile: join(dir, 'cert.pem'), tlsKeyFile: join(dir, 'key.pem') },
+      overrides: { port: 0, host: '127.0.0.1', transport, allowedOrigins: ['*'], tlsCertFile: join(dir, 'cert.pem'), tlsKeyFile: join(dir, 'key.pem') },
     })
     const tracker = await startTracker(config, createLogger('tracker-tls-test', 'silent'))
     const url = `wss://127.0.0.1:${tracker.port}/`

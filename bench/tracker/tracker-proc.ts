@@ -25,7 +25,7 @@ async function start(kind: string, workers: number): Promise<{ port: number; clo
   if (kind === 'ours' || kind === 'ours-sharded') {
     const config = loadTrackerConfig({
       env: process.env,
-      overrides: { port: 0, host: '127.0.0.1', workers: kind === 'ours' ? 0 : workers, rateLimitPerSec: 100000, rateLimitBurst: 100000, maxConnections: 1000000, logLevel: 'warn' },
+      overrides: { port: 0, host: '127.0.0.1', workers: kind === 'ours' ? 0 : workers, rateLimitPerSec: 100000, rateLimitBurst: 100000, maxConnections: 1000000, logLevel: 'warn', allowedOrigins: ['*'] },
     })
     const t = await startTracker(config, createLogger('tracker', 'warn'))
     return { port: t.port, close: t.close, counters: () => t.stats().counters }
