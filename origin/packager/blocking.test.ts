@@ -11,11 +11,15 @@ describe('parseHlsQuery', () => {
     ['_HLS_skip=YES&_HLS_msn=1', { msn: 1, skip: true }],
     ['_HLS_skip=v2', { skip: true }],
     ['token=abc&x', { skip: false }],
+    ['%5FHLS_msn=%31%32', { msn: 12, skip: false }],
+    ['_HLS_msn=3&token=a%20b', { msn: 3, skip: false }],
   ])('%j', (raw, want) => {
     expect(parseHlsQuery(raw)).toEqual({ ok: true, query: want })
   })
 
-  it.each(['_HLS_msn=-1', '_HLS_msn=1.5', '_HLS_msn=', '_HLS_part=abc', '_HLS_msn=9999999999999999', '_HLS_skip=NO', '_HLS_skip', `a=${'x'.repeat(600)}`])(
+  it.each(['_HLS_msn=-1', '_HLS_msn=1.5', '_HLS_msn=', '_HLS_part=abc', '_HLS_msn=9999999999999999', '_HLS_skip=NO', '_HLS_skip', `a=${'x'.repeat(600)}`,
+    '_HLS_msn=1e400', '_HLS_msn=0x1', '_HLS_msn=1%00', '_HLS_msn=%zz', 'x=%zz', 'x=%', '%E0%A4%A=1',
+    '_HLS_msn=1&_HLS_msn=1', '_HLS_msn=1&_HLS_part=0&_HLS_part=1', '_HLS_skip=YES&_HLS_skip=v2', '_HLS_msn=1&%5FHLS_msn=2'])(
     'refuses %j',
     (raw) => {
       expect(parseHlsQuery(raw).ok).toBe(false)

@@ -20,15 +20,35 @@ export type ParsedQuery = { ok: true; query: HlsQuery } | { ok: false; code: 'BA
 
 const MAX_QUERY_CHARS = 512
 
-/** Parses the `_HLS_*` directives from a raw query string (no leading `?`); other keys are ignored. */
+/** Percent-decodes one query component; undefined for a malformed escape (`%zz`, a lone `%`, bad UTF-8). */
+function decodeComponent(s: string): string | undefined {
+  if (!s.includes('%')) return s
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Parses the `_HLS_*` directives from a raw query string (no leading `?`); other keys are ignored.
+ * Keys and values are percent-decoded first (so `%5FHLS_msn` is `_HLS_msn`); a malformed escape
+ * anywhere, or a directive given twice, is a BAD_QUERY.
+ */
 export function parseHlsQuery(raw: string): ParsedQuery {
   if (raw.length > MAX_QUERY_CHARS) return { ok: false, code: 'BAD_QUERY', message: 'query too long' }
   const q: HlsQuery = { skip: false }
+  const seen = new Set<string>()
   for (const pair of raw.split('&')) {
     if (pair === '') continue
     const eq = pair.indexOf('=')
-    const key = eq < 0 ? pair : pair.slice(0, eq)
-    const value = eq < 0 ? '' : pair.slice(eq + 1)
+    const key = decodeComponent(eq < 0 ? pair : pair.slice(0, eq))
+    const value = decodeComponent(eq < 0 ? '' : pair.slice(eq + 1))
+    if (key === undefined || value === undefined) return { ok: false, code: 'BAD_QUERY', message: 'malformed percent escape' }
+    if (key.startsWith('_HLS_')) {
+      if (seen.has(key)) return { ok: false, code: 'BAD_QUERY', message: `${key} given twice` }
+      seen.add(key)
+    }
     if (key === '_HLS_msn' || key === '_HLS_part') {
       if (!/^\d{1,15}$/.test(value)) return { ok: false, code: 'BAD_QUERY', message: `${key} must be a non-negative integer` }
       if (key === '_HLS_msn') q.msn = Number(value)
