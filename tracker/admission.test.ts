@@ -9,7 +9,7 @@ const req = (over: Partial<UpgradeRequest> = {}): UpgradeRequest => ({
   query: '',
   origin: '',
   localityHeader: '',
-  clientIpHeader: '',
+  forwardedFor: '',
   remoteIp: '10.1.2.3',
   ...over,
 })
@@ -81,11 +81,22 @@ describe('admission', () => {
     expect(admitSync(req({ origin: 'https://ok.example' }), devListed)).toMatchObject({ ok: true })
   })
 
-  it('prefers the trusted edge header, then the client-IP header, then the socket address', () => {
-    expect(admitSync(req({ origin: 'https://ok.example', localityHeader: 'DE' }), base)).toEqual({ ok: true, namespace: '', locality: 'h:DE' })
-    const cfg = loadTrackerConfig({ overrides: { clientIpHeader: 'x-forwarded-for', allowedOrigins: ['*'] } })
-    expect(admitSync(req({ clientIpHeader: '192.168.7.7, 10.0.0.1' }), cfg)).toMatchObject({ locality: 'v4:c0a80000/16' })
-    expect(admitSync(req(), cfg)).toMatchObject({ locality: 'v4:a010000/16' })
+  describe('locality: headers count only from a trusted proxy', () => {
+    const behind = loadTrackerConfig({ overrides: { allowedOrigins: ['*'], localityHeader: 'cf-ipcountry', trustedProxies: ['10.0.0.0/8', 'fd00::/8'] } })
+    const open = loadTrackerConfig({ overrides: { allowedOrigins: ['*'], localityHeader: 'cf-ipcountry' } })
+    const cases: [string, ReturnType<typeof loadTrackerConfig>, Partial<UpgradeRequest>, string][] = [
+      ['edge header from a trusted proxy', behind, { remoteIp: '10.1.2.3', localityHeader: 'DE' }, 'h:DE'],
+      ['edge header from a trusted v6 proxy', behind, { remoteIp: 'fd00::7', localityHeader: 'FR' }, 'h:FR'],
+      ['edge header from an untrusted peer', behind, { remoteIp: '203.0.113.9', localityHeader: 'DE' }, 'v4:cb000000/16'],
+      ['edge header with no proxy trusted', open, { remoteIp: '10.1.2.3', localityHeader: 'DE' }, 'v4:a010000/16'],
+      ['X-Forwarded-For via a trusted proxy', behind, { remoteIp: '10.1.2.3', forwardedFor: '192.168.7.7' }, 'v4:c0a80000/16'],
+      ['X-Forwarded-For through two trusted hops', behind, { remoteIp: '10.1.2.3', forwardedFor: '1.2.3.4, 192.168.7.7, 10.9.9.9' }, 'v4:c0a80000/16'],
+      ['X-Forwarded-For from an untrusted peer', behind, { remoteIp: '203.0.113.9', forwardedFor: '192.168.7.7' }, 'v4:cb000000/16'],
+      ['X-Forwarded-For with no proxy trusted', open, { remoteIp: '10.1.2.3', forwardedFor: '192.168.7.7' }, 'v4:a010000/16'],
+      ['a malformed hop stops the walk', behind, { remoteIp: '10.1.2.3', forwardedFor: '192.168.7.7, not-an-ip' }, 'v4:a010000/16'],
+      ['a v4-mapped socket address', behind, { remoteIp: '::ffff:10.1.2.3', forwardedFor: '192.168.7.7' }, 'v4:c0a80000/16'],
+    ]
+    it.each(cases)('%s', (_name, cfg, over, locality) => expect(admitSync(req(over), cfg)).toEqual({ ok: true, namespace: '', locality }))
   })
 
   it('verifies HS256 tokens, their expiry and their event claim', async () => {
@@ -172,5 +183,8 @@ describe('loadTrackerConfig', () => {
     expect(() => loadTrackerConfig({ env: { ...dev, TRACKER_MAX_OFFERS: '99' } })).toThrow(/maxOffers/)
     expect(() => loadTrackerConfig({ env: { ...dev, TRACKER_JWT_REQUIRED: 'true' } })).toThrow(/TRACKER_JWT_REQUIRED/)
     expect(() => loadTrackerConfig({ env: { ...dev, TRACKER_TLS_CERT_FILE: '/x.pem' } })).toThrow(/TRACKER_TLS_CERT_FILE/)
+    expect(() => loadTrackerConfig({ env: { ...dev, TRACKER_TRUSTED_PROXIES: '["10.0.0.0/33"]' } })).toThrow(/TRACKER_TRUSTED_PROXIES/)
+    expect(() => loadTrackerConfig({ env: { ...dev, TRACKER_TRUSTED_PROXIES: '["not a range"]' } })).toThrow(/TRACKER_TRUSTED_PROXIES/)
+    expect(() => loadTrackerConfig({ env: { ...dev, TRACKER_CLIENT_IP_HEADER: 'x-forwarded-for' } })).toThrow(/TRACKER_CLIENT_IP_HEADER/)
   })
 })

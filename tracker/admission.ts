@@ -4,6 +4,7 @@
  */
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose'
 import { allowsAnyOrigin, type TrackerConfig } from './config.ts'
+import { clientAddress, compileTrustedProxies } from '../common/client-address.ts'
 
 /** What the transport copies out of an upgrade request before any await. */
 export interface UpgradeRequest {
@@ -12,8 +13,9 @@ export interface UpgradeRequest {
   origin: string
   /** Value of the configured locality header, or ''. */
   localityHeader: string
-  /** Value of the configured client-IP header, or ''. */
-  clientIpHeader: string
+  /** Value of `X-Forwarded-For`, or '' (transports may skip reading it when no proxy is trusted). */
+  forwardedFor: string
+  /** The socket peer's address. */
   remoteIp: string
 }
 
@@ -132,14 +134,29 @@ export class TokenVerifier {
   }
 }
 
-/** The synchronous checks: path, origin, locality. */
+// Compiled once per config object: admission runs on every upgrade.
+const trustedByConfig = new WeakMap<readonly string[], (ip: string) => boolean>()
+
+function trustedOf(config: TrackerConfig): (ip: string) => boolean {
+  let trusted = trustedByConfig.get(config.trustedProxies)
+  if (trusted === undefined) {
+    trusted = compileTrustedProxies(config.trustedProxies)
+    trustedByConfig.set(config.trustedProxies, trusted)
+  }
+  return trusted
+}
+
+/**
+ * The synchronous checks: path, origin, locality. The forwarded address and the locality header
+ * count only when the socket peer is a trusted proxy; otherwise a client could pick its own cell.
+ */
 export function admitSync(req: UpgradeRequest, config: TrackerConfig): Admission {
   const namespace = namespaceOf(req.path)
   if (namespace === undefined) return { ok: false, code: 'BAD_PATH' }
   if (!allowsAnyOrigin(config) && !config.allowedOrigins.includes(req.origin)) return { ok: false, code: 'ORIGIN_NOT_ALLOWED' }
-  const edge = req.localityHeader.trim().slice(0, 64)
-  const forwarded = req.clientIpHeader.split(',')[0]?.trim() ?? ''
-  const ip = forwarded !== '' ? forwarded : req.remoteIp
+  const trusted = trustedOf(config)
+  const edge = trusted(req.remoteIp) ? req.localityHeader.trim().slice(0, 64) : ''
+  const ip = clientAddress(req.remoteIp, req.forwardedFor, trusted)
   const locality = edge !== '' ? `h:${edge}` : ipLocality(ip, config.localityPrefixV4, config.localityPrefixV6)
   return { ok: true, namespace, locality }
 }

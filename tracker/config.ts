@@ -3,6 +3,7 @@
  */
 import { Type, type Static } from 'typebox'
 import { ConfigError, loadConfig, type ConfigSources } from '../common/config.ts'
+import { compileTrustedProxies, TrustedProxiesSchema } from '../common/client-address.ts'
 
 /** Schema of the tracker's configuration; every key has a default except the optional secrets. */
 export const TrackerConfigSchema = Type.Object(
@@ -67,10 +68,16 @@ export const TrackerConfigSchema = Type.Object(
      * ahead than this, or whose `exp - iat` exceeds it, is refused. Tokens must carry `exp`.
      */
     jwtMaxLifetimeSec: Type.Integer({ minimum: 60, maximum: 2592000, default: 86400 }),
-    /** Request header holding a trusted locality (e.g. `cf-ipcountry`), set only behind an edge that writes it. */
+    /**
+     * Request header holding the client's locality (e.g. `cf-ipcountry`), written by the edge. It is
+     * believed only on connections whose socket peer is in `trustedProxies`.
+     */
     localityHeader: Type.String({ default: '' }),
-    /** Header with the client address when behind a proxy (e.g. `x-forwarded-for`); empty trusts the socket. */
-    clientIpHeader: Type.String({ default: '' }),
+    /**
+     * Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` and `localityHeader` are believed.
+     * Empty (the default): the socket peer is the client and both headers are ignored.
+     */
+    trustedProxies: TrustedProxiesSchema,
     /** IPv4 prefix length that counts as one locality. */
     localityPrefixV4: Type.Integer({ minimum: 0, maximum: 32, default: 16 }),
     /** IPv6 prefix length that counts as one locality (multiple of 16). */
@@ -95,6 +102,11 @@ export function loadTrackerConfig(sources: ConfigSources = {}): TrackerConfig {
     throw new ConfigError('invalid configuration jwtRequired (TRACKER_JWT_REQUIRED): needs TRACKER_JWT_SECRET or TRACKER_JWT_JWKS_URL')
   }
   assertOriginPolicy(config)
+  try {
+    compileTrustedProxies(config.trustedProxies)
+  } catch (err) {
+    throw new ConfigError(`invalid configuration trustedProxies (TRACKER_TRUSTED_PROXIES): ${(err as Error).message}`)
+  }
   if ((config.tlsCertFile === '') !== (config.tlsKeyFile === '')) {
     throw new ConfigError('invalid configuration tlsCertFile (TRACKER_TLS_CERT_FILE): set it together with TRACKER_TLS_KEY_FILE')
   }

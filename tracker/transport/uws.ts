@@ -4,7 +4,7 @@
  */
 import { Buffer } from 'node:buffer'
 import type * as UwsModule from 'uWebSockets.js'
-import type { TemplatedApp, WebSocket, HttpResponse, us_listen_socket } from 'uWebSockets.js'
+import type { TemplatedApp, WebSocket, HttpRequest, HttpResponse, us_listen_socket } from 'uWebSockets.js'
 import type { TrackerConfig } from '../config.ts'
 import type { Sink, TrackerHost } from '../host.ts'
 import { ADMISSION_STATUS, admit, admitSync, type TokenVerifier, type UpgradeRequest } from '../admission.ts'
@@ -52,6 +52,18 @@ function reply(res: HttpResponse, r: HttpReply): void {
   })
 }
 
+/**
+ * Every `X-Forwarded-For` line, joined in order as node:http does. getHeader returns only the
+ * first, which a client can send itself ahead of a proxy (HAProxy) that adds its own line.
+ */
+function forwardedFor(req: HttpRequest): string {
+  const parts: string[] = []
+  req.forEach((key, value) => {
+    if (key === 'x-forwarded-for') parts.push(value)
+  })
+  return parts.join(', ')
+}
+
 /** Starts the uWS app on `config.host:config.port`. */
 export async function listenUws(
   uws: Uws,
@@ -82,7 +94,7 @@ export async function listenUws(
         query: req.getQuery() ?? '',
         origin: req.getHeader('origin'),
         localityHeader: config.localityHeader === '' ? '' : req.getHeader(config.localityHeader.toLowerCase()),
-        clientIpHeader: config.clientIpHeader === '' ? '' : req.getHeader(config.clientIpHeader.toLowerCase()),
+        forwardedFor: config.trustedProxies.length === 0 ? '' : forwardedFor(req),
         remoteIp: Buffer.from(res.getRemoteAddressAsText()).toString(),
       }
       const key = req.getHeader('sec-websocket-key')

@@ -91,7 +91,7 @@ export async function listenWs(
       query: target.query,
       origin: header(req, 'origin'),
       localityHeader: header(req, config.localityHeader),
-      clientIpHeader: header(req, config.clientIpHeader),
+      forwardedFor: config.trustedProxies.length === 0 ? '' : header(req, 'x-forwarded-for'),
       remoteIp: req.socket.remoteAddress ?? '',
     }
     pending++
