@@ -42,6 +42,18 @@ export const EngagementConfigSchema = Type.Object(
     stepUpMaxAgeSec: Type.Integer({ minimum: 10, default: 300 }),
     /** Sign-in attempts one IP may make per 15 minutes, across all accounts. */
     loginPerIpPer15Min: Type.Integer({ minimum: 1, default: 100 }),
+    /**
+     * Failed sign-ins on one account, from all addresses together, per 15 minutes; past this every
+     * sign-in on it is slowed down and needs a solved proof-of-work challenge or, for accounts with
+     * 2FA, the code in the same request (401 `CHALLENGE_REQUIRED`). Never a lockout.
+     */
+    loginChallengeAfterFailures: Type.Integer({ minimum: 1, default: 10 }),
+    /** Difficulty of that challenge: leading zero bits of SHA-256 (16 ≈ 65,000 hashes in the browser). */
+    loginChallengeBits: Type.Integer({ minimum: 1, maximum: 24, default: 16 }),
+    /** Server-side delay of the first sign-in past the ceiling; doubles per further failure. */
+    loginDelayBaseMs: Type.Integer({ minimum: 0, default: 250 }),
+    /** Cap of that delay. */
+    loginDelayMaxMs: Type.Integer({ minimum: 0, maximum: 30_000, default: 4000 }),
     /** Registrations one IP may make per hour. */
     registerPerIpPerHour: Type.Integer({ minimum: 1, default: 20 }),
     /** Session cookie name. */

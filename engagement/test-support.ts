@@ -36,7 +36,7 @@ export async function makeApp(overrides: Record<string, unknown> = {}, origin?: 
   const env = process.env
   const config: EngagementConfig = loadEngagementConfig(
     { DATABASE_URL: env.DATABASE_URL, REDIS_URL: env.REDIS_URL },
-    { dev: true, logLevel: 'silent', pgliteDataDir: '', loginPerIpPer15Min: 10_000, registerPerIpPerHour: 10_000, internalToken: 'internal-test-token', databaseSchema: env.DATABASE_URL !== undefined && env.DATABASE_URL !== '' ? `t_${tag}` : '', kvPrefix: `test:${tag}:`, staticDir: `/nonexistent-${tag}`, ...overrides },
+    { dev: true, logLevel: 'silent', pgliteDataDir: '', loginPerIpPer15Min: 10_000, registerPerIpPerHour: 10_000, loginChallengeBits: 12, loginDelayBaseMs: 1, loginDelayMaxMs: 20, internalToken: 'internal-test-token', databaseSchema: env.DATABASE_URL !== undefined && env.DATABASE_URL !== '' ? `t_${tag}` : '', kvPrefix: `test:${tag}:`, staticDir: `/nonexistent-${tag}`, ...overrides },
   )
   const clock = testClock()
   const originCalls: string[] = []

@@ -15,6 +15,15 @@ export const ErrorBody = Type.Object(
       }),
     ),
     retryAfterSec: Type.Optional(Type.Integer()),
+    /** With CHALLENGE_REQUIRED: solve it and send `{ challengeId, nonce }` as `challenge` with the retry. */
+    challenge: Type.Optional(
+      Type.Object({
+        challengeId: Type.String(),
+        difficulty: Type.Integer(),
+        algorithm: Type.String({ description: 'sha256-leading-zero-bits: SHA-256 of `${challengeId}:${nonce}` starts with `difficulty` zero bits' }),
+        expiresInSec: Type.Integer(),
+      }),
+    ),
   },
 )
 /** Static type of {@link ErrorBody}. */

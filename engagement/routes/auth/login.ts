@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { Type } from 'typebox'
 import type { App } from '../app-type.ts'
 import type { Ctx } from '../../context.ts'
@@ -54,38 +55,66 @@ export function loginRoutes(app: App, ctx: Ctx): void {
       schema: {
         operationId: 'login',
         tags: ['auth'],
-        summary: 'Sign in; answers TOTP_REQUIRED when the account has 2FA and no code was sent',
+        summary:
+          'Sign in; answers TOTP_REQUIRED when the account has 2FA and no code was sent, and CHALLENGE_REQUIRED (with a proof-of-work challenge) while the account is under a guessing attack',
         body: Type.Object(
-          { email: Email, password: Password, remember: Type.Optional(Type.Boolean()), totpCode: Type.Optional(TotpCode), recoveryCode: Type.Optional(RecoveryCode) },
+          {
+            email: Email,
+            password: Password,
+            remember: Type.Optional(Type.Boolean()),
+            totpCode: Type.Optional(TotpCode),
+            recoveryCode: Type.Optional(RecoveryCode),
+            challenge: Type.Optional(Type.Object({ challengeId: Type.String({ maxLength: 64 }), nonce: Type.String({ maxLength: 20 }) }, { additionalProperties: false })),
+          },
           { additionalProperties: false },
         ),
         response: { 200: MeView, ...errorResponses },
       },
     },
     async (req, reply) => {
-      const { email, password, remember, totpCode, recoveryCode } = req.body
+      const { email, password, remember, totpCode, recoveryCode, challenge } = req.body
       const account = sha256(normaliseEmail(email))
+      const target = account.slice(0, 16)
       const t = await ctx.throttles.login.check(account, req.ip)
       if (!t.ok) {
-        await ctx.audit(req, { action: 'auth.login', target: account.slice(0, 16), result: 'denied', detail: 'throttled' })
+        await ctx.audit(req, { action: 'auth.login', target, result: 'denied', detail: 'throttled' })
         throw tooMany(t.retryAfterSec)
       }
+      const challengeRequired = async (): Promise<ApiError> => {
+        await ctx.audit(req, { action: 'auth.login', target, result: 'denied', detail: 'challenge required' })
+        return new ApiError(401, 'CHALLENGE_REQUIRED', 'this account is under attack: your browser must solve a short challenge first', {
+          challenge: await ctx.throttles.loginChallenges.issue(),
+        })
+      }
+      const withFactor = totpCode !== undefined || recoveryCode !== undefined
+      let vouched = !t.challenge
+      if (t.challenge) {
+        // Before anything is checked, so known and unknown emails, right and wrong passwords wait alike.
+        await sleep(t.delayMs)
+        vouched = challenge !== undefined && (await ctx.throttles.loginChallenges.redeem(challenge))
+        if (!vouched && !withFactor) throw await challengeRequired()
+      }
+      // Not vouched for by a challenge: only password and second factor together may succeed, and
+      // every other outcome answers CHALLENGE_REQUIRED alike, so no part of a guess is confirmed.
       const user = await userByEmail(ctx.db, email)
       const good = await verifyPassword(user?.passwordHash ?? null, password)
       if (user === null || !good) {
         await ctx.throttles.login.fail(account, req.ip)
-        await ctx.audit(req, { action: 'auth.login', actorId: user?.id ?? null, target: account.slice(0, 16), result: 'failed', detail: 'bad credentials' })
+        await ctx.audit(req, { action: 'auth.login', actorId: user?.id ?? null, target, result: 'failed', detail: 'bad credentials' })
+        if (!vouched) throw await challengeRequired()
         throw new ApiError(401, 'INVALID_CREDENTIALS', 'wrong email or password')
       }
       let mfaAtMs = 0
-      if (user.totpEnabled) {
-        if (totpCode === undefined && recoveryCode === undefined) throw new ApiError(401, 'TOTP_REQUIRED', 'enter the code from your authenticator app')
+      if (user.totpEnabled || !vouched) {
+        if (!user.totpEnabled) throw await challengeRequired()
+        if (!withFactor) throw new ApiError(401, 'TOTP_REQUIRED', 'enter the code from your authenticator app')
         const tt = await ctx.throttles.totp.check(user.id, req.ip)
-        if (!tt.ok) throw tooMany(tt.retryAfterSec)
+        if (!tt.ok) throw vouched ? tooMany(tt.retryAfterSec) : await challengeRequired()
         const factor = await checkSecondFactor(ctx, user, { totpCode, recoveryCode })
         if (factor === null) {
           await ctx.throttles.totp.fail(user.id, req.ip)
           await ctx.audit(req, { action: 'auth.login', actorId: user.id, target: user.id, result: 'failed', detail: 'bad second factor' })
+          if (!vouched) throw await challengeRequired()
           throw new ApiError(401, 'INVALID_TOTP', 'that code is wrong or was already used')
         }
         await ctx.throttles.totp.succeed(user.id, req.ip)

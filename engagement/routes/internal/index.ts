@@ -1,7 +1,6 @@
-import { Type } from 'typebox'
+import { Type, type Static } from 'typebox'
 import type { App } from '../app-type.ts'
 import type { Ctx } from '../../context.ts'
-import type { KeyDecision } from '../../../origin/contract.ts'
 import { safeEqual, sha256 } from '../../core/crypto.ts'
 import { streamKeyByHash } from '../../data/stream-keys.ts'
 import { ApiError } from '../../plugins/errors.ts'
@@ -13,7 +12,7 @@ const Decision = Type.Union([
 ])
 
 /** Pure decision from a looked-up key row. */
-export function keyDecision(row: { eventId: string; angle: string; label: string; revokedAt: string | null; eventStatus: string } | null): KeyDecision {
+export function keyDecision(row: { eventId: string; angle: string; label: string; revokedAt: string | null; eventStatus: string } | null): Static<typeof Decision> {
   if (row === null) return { ok: false, reason: 'UNKNOWN_KEY' }
   if (row.revokedAt !== null) return { ok: false, reason: 'REVOKED_KEY' }
   if (row.eventStatus !== 'live') return { ok: false, reason: 'EVENT_NOT_LIVE' }
