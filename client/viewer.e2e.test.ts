@@ -6,9 +6,10 @@ import { startLiveStack, type LiveStack } from '../bench/swarm-browser/stack.ts'
 import { launchBrowser, openViewer, type Viewer } from '../bench/swarm-browser/viewers.ts'
 
 /**
- * Real Chromium viewers on our origin (two synthetic cameras), our tracker and the built app, inside
- * the loopback-only network namespace (`SWARMSTAGE_STACK=stand-in` swaps in ffmpeg's HLS muxer and the
- * reference tracker):
+ * Real Chromium viewers on our origin (two synthetic cameras), our tracker (admission tokens required)
+ * and the real engagement service serving the built app and playback sessions, as `npm start` runs
+ * them, inside the loopback-only network namespace (`SWARMSTAGE_STACK=stand-in` swaps in ffmpeg's HLS
+ * muxer and the reference tracker):
  * `bash scripts/netns-run.sh npx vitest run --config vitest.e2e.config.ts client/viewer.e2e.test.ts`
  */
 
@@ -45,7 +46,8 @@ describe(`viewer app with ${VIEWERS} real Chromium viewers`, () => {
     const stats = await Promise.all(viewers.map((v) => v.stats()))
     console.log(JSON.stringify({ announces: stack.announces(), stats }))
 
-    // WebRTC fails silently outside the namespace, so insist the tracker really saw us.
+    // WebRTC fails silently outside the namespace, so insist the tracker really saw us. Our tracker
+    // admits only announce URLs with a token, so these came through createPlaybackSession.
     expect(stack.announces()).toBeGreaterThanOrEqual(VIEWERS)
     expect(stats.some((s) => (s?.p2pBytes ?? 0) > 0)).toBe(true)
     expect(stats.reduce((n, s) => n + (s?.p2pUploadedBytes ?? 0), 0)).toBeGreaterThan(0)
@@ -78,5 +80,9 @@ describe(`viewer app with ${VIEWERS} real Chromium viewers`, () => {
     expect(s?.angle).toBe(other)
     expect(b - a).toBeGreaterThan(1.5)
     expect(s?.latencySec ?? Infinity).toBeLessThanOrEqual(5)
+  })
+
+  it('the Content-Security-Policy blocked nothing the player needs', async () => {
+    for (const v of viewers) expect(await v.cspViolations()).toEqual([])
   })
 })

@@ -1,17 +1,23 @@
+import { randomBytes } from 'node:crypto'
 import { loadOriginConfig } from '../../origin/config.ts'
 import { startOrigin } from '../../origin/server.ts'
 import { startSyntheticCamera, type SyntheticCamera } from '../../origin/demo/cameras.ts'
 import { loadTrackerConfig } from '../../tracker/config.ts'
 import { startTracker } from '../../tracker/server.ts'
 import { createLogger } from '../../common/log.ts'
+import { loadEngagementConfig } from '../../engagement/config.ts'
+import { startEngagement } from '../../engagement/server.ts'
+import { openDatabase } from '../../engagement/plugins/storage.ts'
+import { ensureDemoEvent } from '../../scripts/demo-event.ts'
 import { startCountingProxy } from './counting-proxy.ts'
 import { startAppServer, startStandInOrigin, startStandInTracker } from './stand-ins.ts'
 
 /**
- * The live stack the browser suites run against, all on ephemeral 127.0.0.1 ports: our origin with
- * two synthetic cameras (behind a byte-counting proxy, where a CDN edge would be), our tracker, and
- * the built app with `/api/client-config`. `SWARMSTAGE_STACK=stand-in` uses ffmpeg's HLS muxer and the
- * reference tracker instead.
+ * The live stack the browser suites run against, all on ephemeral 127.0.0.1 ports, wired as `npm start`
+ * wires it: our origin with two synthetic cameras (behind a byte-counting proxy, where a CDN edge would
+ * be), our tracker requiring admission tokens, and the real engagement service (embedded in-memory
+ * PGlite) serving the built app, `/api/client-config` and playback sessions signed with the tracker's
+ * secret. `SWARMSTAGE_STACK=stand-in` uses ffmpeg's HLS muxer and the reference tracker instead.
  */
 
 /** A running stack. */
@@ -72,14 +78,25 @@ async function startRealStack(opts: { appDir: string; seconds: number }): Promis
     }
     const proxy = await startCountingProxy(direct)
     closers.push(() => proxy.close())
-    const tracker = await startTracker(loadTrackerConfig({ env: {}, overrides: { port: 0, host: '127.0.0.1', logLevel: 'error' } }), createLogger('tracker', 'error'))
+    const secret = randomBytes(32).toString('base64url')
+    const tracker = await startTracker(loadTrackerConfig({
+      env: {},
+      overrides: { port: 0, host: '127.0.0.1', logLevel: 'error', jwtSecret: secret, jwtRequired: true, allowedOrigins: ['*'] },
+    }), createLogger('tracker', 'error'))
     closers.push(() => tracker.close())
     const trackerUrl = `ws://127.0.0.1:${tracker.port}`
-    const app = await startAppServer({ root: opts.appDir, clientConfig: { originBaseUrl: proxy.baseUrl, trackerUrls: [trackerUrl], iceServers: [] } })
-    closers.push(() => app.close())
+    const engagementConfig = loadEngagementConfig({}, {
+      host: '127.0.0.1', port: 0, dev: true, logLevel: 'error', pgliteDataDir: '', staticDir: opts.appDir,
+      publicOriginUrl: proxy.baseUrl, publicTrackerUrls: [trackerUrl], trackerInstances: [{ id: 'bench', url: trackerUrl }], trackerJwtSecret: secret,
+    })
+    const db = await openDatabase(engagementConfig)
+    closers.push(() => db.close())
+    await ensureDemoEvent(db, EVENT)
+    const engagement = await startEngagement(engagementConfig, { db, logger: createLogger('engagement', 'error') })
+    closers.push(() => engagement.close())
     return {
       kind: 'real',
-      appUrl: app.url,
+      appUrl: `http://127.0.0.1:${engagement.port}`,
       originUrl: proxy.baseUrl,
       trackerUrl,
       event: EVENT,
@@ -95,6 +112,11 @@ async function startRealStack(opts: { appDir: string; seconds: number }): Promis
   }
 }
 
+/**
+ * Everything swapped for third-party stand-ins, to tell whether a regression lies in our services or in
+ * the viewer. The static app server here has no playback sessions, so the viewer takes its fallback
+ * path (`/api/client-config`, no token: the reference tracker checks none).
+ */
 async function startStandInStack(opts: { appDir: string; seconds: number }): Promise<LiveStack> {
   const origin = await startStandInOrigin({ seconds: opts.seconds })
   const tracker = await startStandInTracker().catch(async (e: unknown) => {

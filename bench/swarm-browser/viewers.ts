@@ -29,6 +29,8 @@ export interface Viewer {
   selectAngle(id: string): Promise<void>
   /** HTTP bytes by reason (seed, deadline, core, other). */
   breakdown(): Promise<Record<string, number>>
+  /** Content-Security-Policy violations the page reported (`securitypolicyviolation` events and console). */
+  cspViolations(): Promise<string[]>
   close(): Promise<void>
 }
 
@@ -36,7 +38,15 @@ export interface Viewer {
 export async function openViewer(browser: Browser, appUrl: string, event: string, query = ''): Promise<Viewer> {
   const context: BrowserContext = await browser.newContext({ viewport: { width: 640, height: 480 } })
   await context.grantPermissions(['camera', 'microphone'], { origin: appUrl })
+  // Recorded from the first script on, so a violation while the player boots is not missed.
+  await context.addInitScript(() => {
+    const seen: string[] = []
+    ;(window as unknown as { __csp: string[] }).__csp = seen
+    document.addEventListener('securitypolicyviolation', (e) => { seen.push(`${e.effectiveDirective} ${e.blockedURI}`) })
+  })
   const page = await context.newPage()
+  const consoleCsp: string[] = []
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) consoleCsp.push(m.text()) })
   await page.goto(`${appUrl}/e/${event}${query ? `?${query}` : ''}`)
   await page.waitForFunction(() => 'swarmstage' in window, null, { timeout: 20_000 })
   return {
@@ -45,6 +55,7 @@ export async function openViewer(browser: Browser, appUrl: string, event: string
     currentTime: () => page.evaluate(() => document.querySelector('video')?.currentTime ?? 0),
     selectAngle: (id: string) => page.evaluate((a) => (window as unknown as { swarmstage: { selectAngle(x: string): void } }).swarmstage.selectAngle(a), id),
     breakdown: () => page.evaluate(() => (window as unknown as { swarmstage: { breakdown(): Record<string, number> } }).swarmstage.breakdown()),
+    cspViolations: async () => [...(await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? [])), ...consoleCsp],
     close: () => context.close(),
   }
 }
