@@ -107,7 +107,9 @@ describe('hostile request lines on the LL-HLS routes', () => {
     const app = uWS.App()
     routes = registerHlsRoutes(app, store)
     registerNotFound(app)
-    app.listen('127.0.0.1', 0, (s) => (socket = s))
+    app.listen('127.0.0.1', 0, (s) => {
+      socket = s
+    })
     if (socket === false) throw new Error('listen failed')
     port = uWS.us_socket_local_port(socket)
     const spec = { name: 'hi', width: 160, height: 90, videoBitrateKbps: 100, audioBitrateKbps: 32, fps: 30 }
