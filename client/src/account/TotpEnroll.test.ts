@@ -29,6 +29,10 @@ describe('TotpEnroll', () => {
     expect(screen.getByRole('list', { name: 'Recovery codes' }).querySelectorAll('li')).toHaveLength(10)
     expect(document.activeElement?.textContent).toBe('1. Scan this code')
     const code = screen.getByLabelText('Code from your authenticator app')
+    // The browser validates the field before submit: a six-digit code must match its pattern.
+    const pattern = new RegExp(`^(?:${code.getAttribute('pattern') ?? ''})$`)
+    expect(pattern.test('123456')).toBe(true)
+    expect(pattern.test('12345')).toBe(false)
     await fireEvent.input(code, { target: { value: '111111' } })
     await fireEvent.submit(code.closest('form') as HTMLFormElement)
     await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('That code is wrong or was already used. Check the time on your device.'))
