@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { jwtVerify } from 'jose'
 import { Agent, makeApp, organizer, signedIn, type TestApp } from '../../test-support.ts'
 import { localityFor, trackerInstancesFor } from './session.ts'
+import { loadEngagementConfig } from '../../config.ts'
 
 const SECRET = 'playback-test-secret-0123456789abcdef'
 const INSTANCES = [{ id: 'a', url: 'wss://ta.example' }, { id: 'b', url: 'wss://tb.example:8443/' }, { id: 'c', url: 'wss://tc.example', weight: 2 }]
@@ -160,5 +161,27 @@ describe('placement inputs', () => {
     ['10.20.30.40', 'ü', 'v4:a140000/16'],
   ])('locality of %s with edge %s is %s', (ip, edge, want) => {
     expect(localityFor(ip, edge, cfg)).toBe(want)
+  })
+})
+
+describe('placement config keys', () => {
+  it('reads tracker instances and the secret from the environment', () => {
+    const c = loadEngagementConfig({ ENGAGEMENT_TRACKER_INSTANCES: '[{"id":"t1","url":"wss://t1.example","weight":2}]', ENGAGEMENT_TRACKER_JWT_SECRET: 's'.repeat(32), ENGAGEMENT_CELLS_PER_LOCALITY: '4' })
+    expect(c.trackerInstances).toEqual([{ id: 't1', url: 'wss://t1.example', weight: 2 }])
+    expect(c.cellsPerLocality).toBe(4)
+    expect(c.trackerTokenTtlSec).toBe(7200)
+  })
+
+  it.each([
+    ['a short secret', { trackerJwtSecret: 'short' }, 'trackerJwtSecret'],
+    ['an http tracker URL', { trackerInstances: [{ id: 'a', url: 'http://t.example' }] }, 'trackerInstances'],
+    ['a tracker URL with a path', { trackerInstances: [{ id: 'a', url: 'wss://t.example/e/x' }] }, 'trackerInstances'],
+    ['a zero weight', { trackerInstances: [{ id: 'a', url: 'wss://t.example', weight: 0 }] }, 'trackerInstances'],
+    ['an unknown instance key', { trackerInstances: [{ id: 'a', url: 'wss://t.example', region: 'eu' }] }, 'region'],
+    ['zero cells', { cellsPerLocality: 0 }, 'cellsPerLocality'],
+    ['a token over a day', { trackerTokenTtlSec: 86_401 }, 'trackerTokenTtlSec'],
+    ['a header name with a colon', { localityHeader: 'x-a: b' }, 'localityHeader'],
+  ])('refuses %s, naming the key', (_n, overrides, key) => {
+    expect(() => loadEngagementConfig({}, overrides)).toThrow(key)
   })
 })
