@@ -5,6 +5,7 @@ import type { Principal } from '../core/access.ts'
 import { eventRoles, userById, type User } from '../data/users.ts'
 import { safeEqual } from '../core/crypto.ts'
 import { ApiError } from './errors.ts'
+import { gateOperation } from './auth-gate.ts'
 
 /** The signed-in caller of a request. */
 export interface AuthState {
@@ -68,12 +69,16 @@ async function loadAuth(ctx: Ctx, req: FastifyRequest, reply: FastifyReply): Pro
   req.auth = { hash: loaded.hash, record: loaded.record, user, principal: await principalOf(ctx, user, loaded.record) }
 }
 
-/** Loads the cookie session into `req.auth` and enforces the synchronizer CSRF token on changes. */
+/**
+ * Loads the cookie session into `req.auth`, refuses anonymous calls to protected operations
+ * ({@link gateOperation}) and enforces the synchronizer CSRF token on changes. All of it runs on
+ * request, before the body is parsed or anything is validated.
+ */
 export function registerSessions(app: FastifyInstance, ctx: Ctx): void {
   app.decorateRequest('auth', null)
-  app.addHook('preValidation', async (req, reply) => {
-    if (!req.url.startsWith('/api/') || req.url.startsWith('/api/internal/')) return
-    await loadAuth(ctx, req, reply)
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.url.startsWith('/api/') && !req.url.startsWith('/api/internal/')) await loadAuth(ctx, req, reply)
+    gateOperation(req, ctx.config.internalToken)
     if (req.auth === null || !UNSAFE.has(req.method) || req.routeOptions.config.csrf === false) return
     const token = req.headers['x-csrf-token']
     if (typeof token !== 'string' || !safeEqual(token, req.auth.record.csrf)) {
