@@ -30,7 +30,7 @@ describe('account pages on the real engagement service', () => {
 
     // The sessions page lists this browser's session.
     await page.goto(`${stack.appUrl}/account/sessions`)
-    await expect(page.getByRole('button', { name: 'End session on this device' }).count()).resolves.toBe(1)
+    await expect(page.getByRole('button', { name: 'Sign out on this device' }).count()).resolves.toBe(1)
 
     await createEvent(page, 'gig1', 'Garage gig')
     // Wait out the step-up window so creating a key (high sensitivity) asks for a fresh code.

@@ -100,30 +100,24 @@ export interface WatchedContext {
 /** Opens a context with CSP and error recording; the viewport is the caller's. */
 export async function watchedContext(browser: Browser, viewport: { width: number; height: number }): Promise<WatchedContext> {
   const context = await browser.newContext({ viewport })
+  const seen: string[] = []
+  const errors: string[] = []
+  // A binding survives navigations, so violations on every page visited are kept.
+  await context.exposeBinding('__reportCsp', (_source, line: string) => {
+    seen.push(line)
+  })
   await context.addInitScript(() => {
-    const seen: string[] = []
-    ;(window as unknown as { __csp: string[] }).__csp = seen
     document.addEventListener('securitypolicyviolation', (e) => {
-      seen.push(`${e.effectiveDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`)
+      void (window as unknown as { __reportCsp(line: string): Promise<void> }).__reportCsp(`${e.effectiveDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`)
     })
   })
   const page = await context.newPage()
-  const consoleCsp: string[] = []
-  const errors: string[] = []
   page.on('console', (m) => {
-    if (/Content[- ]Security[- ]Policy/i.test(m.text())) consoleCsp.push(m.text())
+    if (/Content[- ]Security[- ]Policy/i.test(m.text())) seen.push(m.text())
     if (m.type() === 'error') errors.push(m.text())
   })
   page.on('pageerror', (e) => errors.push(String(e)))
-  return {
-    context,
-    page,
-    errors,
-    cspViolations: async () => {
-      const fromPages = await Promise.all(context.pages().map((p) => p.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []).catch(() => [])))
-      return [...fromPages.flat(), ...consoleCsp]
-    },
-  }
+  return { context, page, errors, cspViolations: () => Promise.resolve([...seen]) }
 }
 
 /** The current TOTP code for `secret`, shifted by `offsetSec` (the server accepts ±1 period and refuses reuse). */
