@@ -77,6 +77,13 @@ export const OriginConfigSchema = Type.Object(
     maxRestarts: Type.Integer({ default: 5, minimum: 0, maximum: 100 }),
     /** Time from TCP accept to an accepted RTMP publish, in ms. */
     rtmpHandshakeTimeoutMs: Type.Integer({ default: 10_000, minimum: 100, maximum: 120_000 }),
+    /**
+     * RTMP connections from one address (IPv6: its /64) that are not yet admitted publishers; more are
+     * closed at accept, so one address cannot hold every ingest slot. Admitted publishers do not count.
+     */
+    rtmpMaxPendingPerAddress: Type.Integer({ default: 4, minimum: 1, maximum: 10_000 }),
+    /** Time from TCP accept to the RTMP `publish` command, in ms; idle or slow connections are closed after it. */
+    rtmpPublishDeadlineMs: Type.Integer({ default: 3000, minimum: 100, maximum: 120_000 }),
     /** Concurrent ingest connections allowed (RTMP sockets, SRT sessions). */
     maxIngestConnections: Type.Integer({ default: 64, minimum: 1, maximum: 10_000 }),
     /** Publish attempts (key checks) allowed per remote address per minute, RTMP and SRT together. */

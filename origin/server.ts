@@ -110,7 +110,9 @@ export async function startOrigin(config: OriginConfig, deps: OriginDeps = {}): 
     ingest,
     logger: logger.child({ front: 'rtmp' }),
     handshakeTimeoutMs: config.rtmpHandshakeTimeoutMs,
+    publishDeadlineMs: config.rtmpPublishDeadlineMs,
     maxConnections: config.maxIngestConnections,
+    maxPendingPerAddress: config.rtmpMaxPendingPerAddress,
     limits: { maxMessageBytes: config.rtmpMaxMessageBytes, maxChunkSize: 1 << 20, maxChunkStreams: 64 },
   })
 

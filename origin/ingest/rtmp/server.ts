@@ -4,6 +4,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net'
 import { randomBytes } from 'node:crypto'
+import { addressGroup } from '../../../common/client-address.ts'
 import type { Logger } from '../../../common/log.ts'
 import type { Ingest, Publisher } from '../ingest.ts'
 import type { AttemptLimiter } from '../rate-limit.ts'
@@ -18,8 +19,12 @@ export interface RtmpServerOptions {
   logger: Logger
   /** Time allowed from accept to an accepted publish. */
   handshakeTimeoutMs: number
+  /** Time allowed from accept to the `publish` command (shorter: no key check is waited for). */
+  publishDeadlineMs: number
   /** Most concurrent connections. */
   maxConnections: number
+  /** Most not-yet-admitted connections per address group (IPv4 address, IPv6 /64). */
+  maxPendingPerAddress: number
   limits?: ChunkLimits
   /** Publish attempts per remote address (shared with the SRT front). */
   limiter: AttemptLimiter
@@ -34,14 +39,31 @@ export interface RtmpServer {
 /** Starts the RTMP front. */
 export async function startRtmpServer(o: RtmpServerOptions): Promise<RtmpServer> {
   const sockets = new Set<Socket>()
+  const pending = new Map<string, number>()
   const server: Server = createServer((socket) => {
-    if (sockets.size >= o.maxConnections) {
+    const group = addressGroup(socket.remoteAddress ?? '')
+    const held = pending.get(group) ?? 0
+    if (sockets.size >= o.maxConnections || held >= o.maxPendingPerAddress) {
+      o.ingest.noteRefused('rtmp', sockets.size >= o.maxConnections ? 'TOO_MANY_CONNECTIONS' : 'TOO_MANY_PENDING')
       socket.destroy()
       return
     }
     sockets.add(socket)
-    socket.once('close', () => sockets.delete(socket))
-    handleConnection(socket, o)
+    pending.set(group, held + 1)
+    let counted = true
+    // An admitted publisher (or a closed socket) frees its address's pending slot.
+    const release = (): void => {
+      if (!counted) return
+      counted = false
+      const left = (pending.get(group) ?? 1) - 1
+      if (left <= 0) pending.delete(group)
+      else pending.set(group, left)
+    }
+    socket.once('close', () => {
+      sockets.delete(socket)
+      release()
+    })
+    handleConnection(socket, o, release)
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -57,21 +79,26 @@ export async function startRtmpServer(o: RtmpServerOptions): Promise<RtmpServer>
   }
 }
 
-function handleConnection(socket: Socket, o: RtmpServerOptions): void {
+function handleConnection(socket: Socket, o: RtmpServerOptions, admitted: () => void): void {
   const log = o.logger.child({ remote: `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}` })
   const session = new RtmpSession({ random: (n) => randomBytes(n), limits: o.limits ?? DEFAULT_CHUNK_LIMITS })
   socket.setNoDelay(true)
   let publisher: Publisher | undefined
   let closed = false
   let paused = false
+  let asked = false
   const timer = setTimeout(() => {
     if (!session.publishing) finish('handshake timeout')
   }, o.handshakeTimeoutMs)
+  const deadline = setTimeout(() => {
+    if (!asked) finish('publish deadline')
+  }, Math.min(o.publishDeadlineMs, o.handshakeTimeoutMs))
 
   const finish = (why: string): void => {
     if (closed) return
     closed = true
     clearTimeout(timer)
+    clearTimeout(deadline)
     log.info({ why }, 'rtmp connection closed')
     publisher?.disconnect()
     socket.end()
@@ -103,6 +130,8 @@ function handleConnection(socket: Socket, o: RtmpServerOptions): void {
           finish(a.detail === undefined ? a.reason : `${a.reason}: ${a.detail}`)
           break
         case 'authorize':
+          asked = true
+          clearTimeout(deadline)
           socket.pause()
           authorize(a.streamKey).catch((err: unknown) => {
             // Only this connection pays for a failure of the admission path.
@@ -129,7 +158,10 @@ function handleConnection(socket: Socket, o: RtmpServerOptions): void {
       if (r.ok) r.publisher.disconnect()
       return
     }
-    if (r.ok) publisher = r.publisher
+    if (r.ok) {
+      publisher = r.publisher
+      admitted()
+    }
     run(session.authorized(r.ok, r.ok ? 'ok' : r.reason))
     if (!paused) socket.resume()
   }
