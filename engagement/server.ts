@@ -19,6 +19,7 @@ import { createThrottles } from './plugins/rate-limits.ts'
 import { createAudit } from './plugins/audit.ts'
 import { ApiError, registerErrors, registerForwardedGuard, registerInputGuard } from './plugins/errors.ts'
 import { registerSessions } from './plugins/sessions.ts'
+import { registerSecurityHeaders } from './plugins/security-headers.ts'
 import { createOriginAdmin, type OriginAdmin } from './clients/origin-admin.ts'
 import { compileTrustedProxies } from '../common/client-address.ts'
 import { loginRoutes } from './routes/auth/login.ts'
@@ -93,6 +94,7 @@ export async function buildApp(config: EngagementConfig, deps: EngagementDeps = 
   registerErrors(app)
   registerInputGuard(app)
   registerForwardedGuard(app)
+  registerSecurityHeaders(app, config)
   await app.register(cookie)
   await app.register(swagger, {
     openapi: {

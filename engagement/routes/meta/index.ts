@@ -3,6 +3,9 @@ import type { Registry } from 'prom-client'
 import type { App } from '../app-type.ts'
 import type { Ctx } from '../../context.ts'
 import { healthBody } from '../../../common/metrics.ts'
+import { ApiError } from '../../plugins/errors.ts'
+import { errorResponses } from '../schemas.ts'
+import { originBaseUrl, requestBase, trackerUrls } from './public-urls.ts'
 
 /** health, metrics, openapi, client-config. */
 export function metaRoutes(app: App, ctx: Ctx, registry: Registry, startedAtMs: number): void {
@@ -44,18 +47,14 @@ export function metaRoutes(app: App, ctx: Ctx, registry: Registry, startedAtMs: 
               Type.Object({ urls: Type.Union([Type.String(), Type.Array(Type.String())]), username: Type.Optional(Type.String()), credential: Type.Optional(Type.String()) }),
             ),
           }),
+          ...errorResponses,
         },
       },
     },
     async (req) => {
-      // Unset public URLs mean "same host the viewer reached us on", so a phone or TV on the LAN works.
-      const host = req.hostname.replace(/:\d+$/, '')
-      const secure = req.protocol === 'https'
-      return {
-        originBaseUrl: ctx.config.publicOriginUrl || `${secure ? 'https' : 'http'}://${host}:8081`,
-        trackerUrls: ctx.config.publicTrackerUrls.length > 0 ? ctx.config.publicTrackerUrls : [`${secure ? 'wss' : 'ws'}://${host}:8000`],
-        iceServers: ctx.config.iceServers,
-      }
+      const base = requestBase(req)
+      if (base === null) throw new ApiError(400, 'BAD_HOST', 'the Host header is not a host name or address')
+      return { originBaseUrl: originBaseUrl(ctx.config, base), trackerUrls: trackerUrls(ctx.config, base), iceServers: ctx.config.iceServers }
     },
   )
 }
