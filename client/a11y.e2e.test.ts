@@ -211,6 +211,8 @@ describe('accessibility audit (axe-core, WCAG 2.1 A and AA)', () => {
     }
     expect(failures).toEqual([])
     expect(anon.errors.filter((e) => /Content[- ]Security|Refused to/i.test(e))).toEqual([])
+    // The pages were served under the engagement service's strict policy, not without one.
+    expect((await fetch(`${stack.appUrl}/`)).headers.get('content-security-policy')).toMatch(/script-src 'self'(;|$)/)
     expect([...(await anon.cspViolations()), ...(await member.cspViolations()), ...(await fresh.cspViolations())]).toEqual([])
   })
 })

@@ -63,6 +63,7 @@ describe('account pages on the real engagement service', () => {
     await page.reload()
     await page.getByRole('button', { name: 'Reveal key for stage' }).waitFor()
 
+    expect((await fetch(`${stack.appUrl}/creator`)).headers.get('content-security-policy')).toMatch(/script-src 'self'(;|$)/)
     expect(await w.cspViolations()).toEqual([])
     await w.context.close()
   })
