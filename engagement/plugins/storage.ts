@@ -1,6 +1,7 @@
 import type { EngagementConfig } from '../config.ts'
 import { openDb, type Db } from '../store/db.ts'
 import { migrate } from '../store/migrate.ts'
+import { resealPlainIbans } from '../data/monetization.ts'
 import { createMemoryKv, type Kv } from '../store/kv.ts'
 import { createRedisKv } from '../store/kv-redis.ts'
 
@@ -9,6 +10,7 @@ export async function openDatabase(config: EngagementConfig): Promise<Db> {
   const db = await openDb({ url: config.databaseUrl, schema: config.databaseSchema, dataDir: config.pgliteDataDir })
   try {
     await migrate(db)
+    await resealPlainIbans(db, config.dataSecret)
   } catch (err) {
     await db.close()
     throw err

@@ -5,11 +5,21 @@ import { monetizationOf, saveMonetization } from '../../data/monetization.ts'
 import { EventParams, errorResponses } from '../schemas.ts'
 import { requireEventAccess } from '../guard.ts'
 
+const Price = { priceCents: Type.Integer({ minimum: 0, maximum: 100_000_00 }), currency: Type.String({ pattern: '^[A-Z]{3}$' }) }
+const Holder = Type.String({ maxLength: 140 })
+const MonetizationInput = Type.Object(
+  {
+    ...Price,
+    payoutIban: Type.Optional(Type.String({ pattern: '^([A-Z]{2}[0-9]{2}[A-Z0-9]{10,30})?$', description: "Stored sealed and only shown masked; omit to keep the stored one, '' to remove it" })),
+    payoutHolder: Holder,
+  },
+  { additionalProperties: false },
+)
 const MonetizationView = Type.Object({
-  priceCents: Type.Integer({ minimum: 0, maximum: 100_000_00 }),
-  currency: Type.String({ pattern: '^[A-Z]{3}$' }),
-  payoutIban: Type.String({ pattern: '^([A-Z]{2}[0-9]{2}[A-Z0-9]{10,30})?$' }),
-  payoutHolder: Type.String({ maxLength: 140 }),
+  ...Price,
+  payoutIbanMasked: Type.String({ description: "Last 4 characters of the IBAN (`••••3000`), '' when none is set" }),
+  payoutHolder: Holder,
+  updatedAt: Type.Union([Type.String(), Type.Null()]),
 })
 
 /** getMonetization, updateMonetization (both high sensitivity, organizers only). */
@@ -22,7 +32,7 @@ export function monetizationRoutes(app: App, ctx: Ctx): void {
         tags: ['monetization'],
         summary: 'Price and payout settings. High sensitivity.',
         params: EventParams,
-        response: { 200: Type.Object({ ...MonetizationView.properties, updatedAt: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses },
+        response: { 200: MonetizationView, ...errorResponses },
       },
     },
     async (req) => {
@@ -41,14 +51,14 @@ export function monetizationRoutes(app: App, ctx: Ctx): void {
         tags: ['monetization'],
         summary: 'Change price and payout settings. High sensitivity.',
         params: EventParams,
-        body: Type.Object(MonetizationView.properties, { additionalProperties: false }),
-        response: { 200: Type.Object({ ...MonetizationView.properties, updatedAt: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses },
+        body: MonetizationInput,
+        response: { 200: MonetizationView, ...errorResponses },
       },
     },
     async (req) => {
       const { eventId } = req.params
       await requireEventAccess(ctx, req, { eventId, tier: 'high', roles: ['organizer'], action: 'monetization.update' })
-      await saveMonetization(ctx.db, eventId, req.body, ctx.now())
+      await saveMonetization(ctx.db, ctx.config.dataSecret, eventId, req.body, ctx.now())
       await ctx.audit(req, { action: 'monetization.update', eventId, target: eventId, result: 'ok', detail: `price=${req.body.priceCents} ${req.body.currency}` })
       return monetizationOf(ctx.db, eventId)
     },
