@@ -156,6 +156,9 @@ export async function startOrigin(config: OriginConfig, deps: OriginDeps = {}): 
     })
   })
   registerNotFound(app)
+  // Ended angles are released `endedRetentionSec` after their end; a second is fine-grained enough.
+  const releaseTimer = setInterval(() => store.sweep(Date.now()), 1000)
+  releaseTimer.unref()
   const token = await new Promise<us_listen_socket | false>((resolve) => app.listen(config.host, config.httpPort, resolve))
   if (token === false) throw new Error(`origin could not listen on ${config.host}:${config.httpPort}`)
   const httpPort = uws.us_socket_local_port(token)
@@ -166,6 +169,7 @@ export async function startOrigin(config: OriginConfig, deps: OriginDeps = {}): 
     srtPort: srt.port,
     memoryKeys,
     close: async () => {
+      clearInterval(releaseTimer)
       await rtmp.close()
       await srt.close()
       await ingest.close()

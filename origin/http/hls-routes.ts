@@ -177,6 +177,10 @@ export function registerHlsRoutes(app: TemplatedApp, store: LiveStore, opts: Hls
         }
       }
     },
+    release(a) {
+      const prefix = `${a.event}\u0000${a.angle}\u0000`
+      for (const k of rendered.keys()) if (k.startsWith(prefix)) rendered.delete(k)
+    },
   })
 
   const sweep = setInterval(() => {

@@ -31,6 +31,12 @@ export const PackagerConfigSchema = Type.Object(
      * more target durations.
      */
     retainExtraTargetDurations: Type.Integer({ default: 3, minimum: 1, maximum: 20 }),
+    /**
+     * How long an ended angle's playlists and media stay served after its ENDLIST, in seconds; then the
+     * store releases them (listeners get `release` first: the replay hand-off hooks in there) and its
+     * URLs answer 404.
+     */
+    endedRetentionSec: Type.Integer({ default: 60, minimum: 0, maximum: 86_400 }),
     /** Largest accepted fMP4 fragment or init section, in bytes; larger ones are refused as bad input. */
     maxFragmentBytes: Type.Integer({ default: 8 * 1024 * 1024, minimum: 1024, maximum: 64 * 1024 * 1024 }),
   },

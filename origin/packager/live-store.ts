@@ -26,6 +26,16 @@ export interface AngleState {
   /** Stream id in media file names, set at the first `begin`. */
   stream: string
   renditions: Map<string, RenditionEntry>
+  /** When the angle's stream ended (undefined while live or never begun); released `endedRetentionSec` later. */
+  endedAtMs?: number
+}
+
+/** What the store holds, for bounds and `/metrics`. */
+export interface StoreUsage {
+  angles: number
+  renditions: number
+  /** Media bytes held (parts, segments, init sections). */
+  bytes: number
 }
 
 /** An entry of `angles.json`. */
@@ -43,6 +53,11 @@ export interface StoreListener {
   end?(angle: AngleState): void
   /** Input was refused; the stream goes on. */
   error?(target: StreamTarget, rendition: string | undefined, error: PackagerError): void
+  /**
+   * An ended angle is about to be dropped (its retention ran out); its packagers are still intact
+   * during the call. Seam for the replay hand-off; the HTTP adapter drops its cached playlists.
+   */
+  release?(angle: AngleState): void
 }
 
 /** The live store: a FragmentSink plus what the HTTP adapter reads. */
@@ -54,6 +69,9 @@ export interface LiveStore extends FragmentSink {
   setAngleLabel(event: string, angle: string, label: string): void
   /** Adds a listener; returns its remover. */
   listen(listener: StoreListener): () => void
+  /** Releases every angle ended `endedRetentionSec` or more before `nowMs`; returns how many. */
+  sweep(nowMs: number): number
+  usage(): StoreUsage
 }
 
 const MAX_LABEL_CHARS = 120
@@ -102,6 +120,16 @@ export function createLiveStore(config: PackagerConfig): LiveStore {
   const emitError = (t: StreamTarget, rendition: string | undefined, error: PackagerError): void => {
     for (const l of listeners) l.error?.(t, rendition, error)
   }
+  const sweep = (nowMs: number): number => {
+    let released = 0
+    for (const [k, a] of angles) {
+      if (a.endedAtMs === undefined || nowMs - a.endedAtMs < config.endedRetentionSec * 1000) continue
+      for (const l of listeners) l.release?.(a)
+      angles.delete(k)
+      released++
+    }
+    return released
+  }
   const entry = (t: StreamTarget, rendition: string): { a: AngleState; e: RenditionEntry } | undefined => {
     const a = angles.get(key(t.event, t.angle))
     const e = a?.renditions.get(rendition)
@@ -123,7 +151,10 @@ export function createLiveStore(config: PackagerConfig): LiveStore {
   return {
     config,
     begin(t, renditions, nowMs) {
+      // Callers without a sweep timer stay bounded too: every begin and end sweeps.
+      sweep(nowMs)
       const a = ensureAngle(t.event, t.angle)
+      delete a.endedAtMs
       if (a.stream === '') a.stream = streamIdFor(nowMs)
       const next = new Map<string, RenditionEntry>()
       for (const spec of renditions) {
@@ -159,11 +190,13 @@ export function createLiveStore(config: PackagerConfig): LiveStore {
       const a = angles.get(key(t.event, t.angle))
       for (const e of a?.renditions.values() ?? []) e.packager.markDiscontinuity()
     },
-    end(t) {
+    end(t, nowMs) {
+      sweep(nowMs)
       const a = angles.get(key(t.event, t.angle))
       if (a === undefined) return
       for (const e of a.renditions.values()) e.packager.end()
       a.live = false
+      a.endedAtMs = nowMs
       for (const l of listeners) l.end?.(a)
     },
     angle: (event, angle) => angles.get(key(event, angle)),
@@ -178,6 +211,15 @@ export function createLiveStore(config: PackagerConfig): LiveStore {
     listen(l) {
       listeners.add(l)
       return () => listeners.delete(l)
+    },
+    sweep,
+    usage() {
+      const u: StoreUsage = { angles: angles.size, renditions: 0, bytes: 0 }
+      for (const a of angles.values()) {
+        u.renditions += a.renditions.size
+        for (const e of a.renditions.values()) u.bytes += e.packager.heldBytes
+      }
+      return u
     },
   }
 }

@@ -96,6 +96,16 @@ export class RenditionPackager {
   private positionSec = 0
   private readonly parts = new Map<number, Part>()
 
+  /** Media bytes this rendition holds now: downloadable parts, complete segments and init sections. */
+  get heldBytes(): number {
+    let n = 0
+    for (const p of this.parts.values()) n += p.bytes?.byteLength ?? 0
+    for (const s of this.listed) n += s.bytes?.byteLength ?? 0
+    for (const r of this.retired) n += r.segment.bytes?.byteLength ?? 0
+    for (const i of this.inits) n += i.bytes.byteLength
+    return n
+  }
+
   constructor(
     /** Rendition name used in URIs. */
     readonly name: string,
