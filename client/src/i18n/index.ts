@@ -43,10 +43,12 @@ export function formatCurrency(amount: number, currency: string): string {
   return new Intl.NumberFormat(currentLocale(), { style: 'currency', currency }).format(amount)
 }
 
-/** Keeps `<html lang>` in step with the active locale (screen readers pick their voice from it). */
+/** Keeps `<html lang>` (screen readers pick their voice from it) and the title in step with the locale. */
 export function syncDocumentLanguage(doc: Document): () => void {
   return locale.subscribe((l) => {
-    if (l) doc.documentElement.lang = l
+    if (!l) return
+    doc.documentElement.lang = l
+    doc.title = t('app.name')
   })
 }
 
