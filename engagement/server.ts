@@ -12,7 +12,8 @@ import type { App } from './routes/app-type.ts'
 import type { Db } from './store/db.ts'
 import type { Kv } from './store/kv.ts'
 import { Sessions } from './core/sessions.ts'
-import { createLogger, type Logger } from '../common/log.ts'
+import type { Logger } from '../common/log.ts'
+import { createEngagementLogger } from './plugins/log-redaction.ts'
 import { createRegistry } from '../common/metrics.ts'
 import { openDatabase, openKv } from './plugins/storage.ts'
 import { createThrottles } from './plugins/rate-limits.ts'
@@ -53,7 +54,7 @@ export interface BuiltApp {
 /** Builds the fastify app (not listening); closing the app closes the db and kv it opened. */
 export async function buildApp(config: EngagementConfig, deps: EngagementDeps = {}): Promise<BuiltApp> {
   const now = deps.now ?? Date.now
-  const log = deps.logger ?? createLogger('engagement', config.logLevel)
+  const log = deps.logger ?? createEngagementLogger(config.logLevel)
   const db = deps.db ?? (await openDatabase(config))
   const kv = deps.kv ?? (await openKv(config, now))
   const ctx: Ctx = {
