@@ -2,7 +2,7 @@
  * Checks an SRT Key Material request (KMREQ handshake extension, draft-sharabayko-srt §3.2.2 and
  * §6) against our passphrase before anything is started: KEK = PBKDF2-HMAC-SHA1(passphrase,
  * low 64 bits of the salt, 2048, KLen), then an RFC 3394 unwrap of the SEK must pass its
- * integrity check. The KMREQ itself is forwarded untouched. Pure (CPU only).
+ * integrity check. Decryption itself is `decrypt.ts`. Pure (CPU only).
  */
 import { createDecipheriv, pbkdf2Sync } from 'node:crypto'
 

@@ -4,6 +4,7 @@
  * conclusion re-cookied with ffmpeg's cookie, then pass everything through verbatim (handshake
  * retransmissions from the caller keep getting ffmpeg's cookie).
  */
+import { decryptData, mergeKeys, refreshRequest, refreshResponse, type SrtKeys, unwrapKeys, withKeyResponse, withoutKeyMaterial } from './decrypt.ts'
 import { HS_CONCLUSION, HS_INDUCTION, HS_REJECT_BASE, isControl, isHandshake, parseHandshake, withCookie } from './packet.ts'
 
 /** Relay phases after admission. */
@@ -19,12 +20,32 @@ export interface RelayOutput {
   rejected?: number
 }
 
+/** Decryption at the relay: the passphrase and the caller's key material from its conclusion. */
+export interface RelayCrypto {
+  passphrase: string
+  keyMaterial: Uint8Array
+}
+
 /** One caller ↔ ffmpeg relay. */
 export class SrtRelay {
   phase: RelayPhase = 'starting'
   private upstreamCookie: number | undefined
+  private readonly crypto: { passphrase: string; km: Uint8Array; keys: SrtKeys } | undefined
 
-  constructor(private readonly induction: Uint8Array, private conclusion: Uint8Array) {}
+  /** With `crypto`, ffmpeg sees plaintext and no key material; without, everything passes verbatim. */
+  constructor(private readonly induction: Uint8Array, private conclusion: Uint8Array, crypto?: RelayCrypto) {
+    const keys = crypto === undefined ? undefined : unwrapKeys(crypto.keyMaterial, crypto.passphrase)
+    this.crypto = crypto === undefined || keys === undefined ? undefined : { passphrase: crypto.passphrase, km: Uint8Array.from(crypto.keyMaterial), keys }
+  }
+
+  /** Whether the relay decrypts (the key material opened with the passphrase). */
+  get decrypting(): boolean {
+    return this.crypto !== undefined
+  }
+
+  private toFfmpeg(handshake: Uint8Array, cookie: number): Uint8Array {
+    return withCookie(this.crypto === undefined ? handshake : withoutKeyMaterial(handshake), cookie)
+  }
 
   /** While starting: the datagram to (re)send to ffmpeg's listener. */
   poke(): Uint8Array | undefined {
@@ -41,9 +62,22 @@ export class SrtRelay {
       }
       return {}
     }
-    const out: RelayOutput = {
-      toUpstream: isHandshake(msg) && this.upstreamCookie !== undefined ? withCookie(msg, this.upstreamCookie) : msg,
+    const c = this.crypto
+    if (c !== undefined) {
+      const refresh = refreshRequest(msg)
+      if (refresh !== undefined) {
+        // Key refresh: answered here (ffmpeg knows no keys); a request that does not open is ignored.
+        const next = unwrapKeys(refresh, c.passphrase)
+        if (next === undefined) return {}
+        c.keys = mergeKeys(c.keys, next)
+        const callerId = parseHandshake(this.conclusion)
+        return { toCaller: refreshResponse(msg, callerId.ok ? callerId.hs.socketId : 0) }
+      }
     }
+    let up: Uint8Array | undefined = msg
+    if (isHandshake(msg)) up = this.upstreamCookie === undefined ? msg : this.toFfmpeg(msg, this.upstreamCookie)
+    else if (c !== undefined) up = decryptData(msg, c.keys)
+    const out: RelayOutput = up === undefined ? {} : { toUpstream: up }
     if (!isControl(msg) && msg.length >= 16) out.dataTimestampUs = new DataView(msg.buffer, msg.byteOffset + 8, 4).getUint32(0)
     return out
   }
@@ -55,12 +89,15 @@ export class SrtRelay {
       if (!hs.ok || hs.hs.type !== HS_INDUCTION) return {}
       this.upstreamCookie = hs.hs.cookie
       this.phase = 'concluding'
-      return { toUpstream: withCookie(this.conclusion, hs.hs.cookie) }
+      return { toUpstream: this.toFfmpeg(this.conclusion, hs.hs.cookie) }
     }
-    if (this.phase === 'concluding' && isHandshake(msg)) {
+    if (isHandshake(msg)) {
       const hs = parseHandshake(msg)
-      if (hs.ok && hs.hs.type === HS_CONCLUSION) this.phase = 'relaying'
-      else if (hs.ok && hs.hs.type >= HS_REJECT_BASE && hs.hs.type < HS_CONCLUSION - 1) return { toCaller: msg, rejected: hs.hs.type }
+      const conclusion = hs.ok && hs.hs.type === HS_CONCLUSION
+      if (this.phase === 'concluding' && conclusion) this.phase = 'relaying'
+      else if (this.phase === 'concluding' && hs.ok && hs.hs.type >= HS_REJECT_BASE && hs.hs.type < HS_CONCLUSION - 1) return { toCaller: msg, rejected: hs.hs.type }
+      // ffmpeg answered without key material: the caller gets the KMRSP it expects from us.
+      if (conclusion && this.crypto !== undefined) return { toCaller: withKeyResponse(msg, this.crypto.km) }
     }
     return { toCaller: msg }
   }

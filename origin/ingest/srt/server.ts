@@ -2,7 +2,8 @@
  * SRT front (adapter): a UDP proxy that answers the caller's induction itself, checks the stream
  * key from the conclusion's stream id, and either rejects the caller or starts an ffmpeg SRT
  * listener on a loopback port and relays the caller to it (original induction forwarded, the
- * caller's conclusion re-cookied with ffmpeg's cookie, everything else verbatim both ways).
+ * caller's conclusion re-cookied with ffmpeg's cookie, everything else verbatim both ways). With a
+ * passphrase the relay decrypts, so ffmpeg listens without one and it never appears on its argv.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
 import { randomBytes, randomInt } from 'node:crypto'
@@ -35,7 +36,7 @@ export interface SrtServerOptions {
   port: number
   ingest: Ingest
   logger: Logger
-  /** Passphrase the loopback ffmpeg listener demands (KMREQ passes through untouched). */
+  /** Passphrase publishers must use; the proxy checks their key material and decrypts (ffmpeg gets plaintext). */
   passphrase: string
   latencyMs: number
   maxSessions: number
@@ -131,8 +132,8 @@ export async function startSrtServer(o: SrtServerOptions): Promise<SrtServer> {
       }
     }
     const port = await freeUdpPort('127.0.0.1')
+    // No passphrase here: the relay decrypts, so it never reaches ffmpeg's command line.
     const params = new URLSearchParams({ mode: 'listener', latency: String(o.latencyMs * 1000) })
-    if (o.passphrase !== '') params.set('passphrase', o.passphrase)
     const r = await o.ingest.admit(streamKey, 'srt', {
       input: { kind: 'url', url: `srt://127.0.0.1:${port}?${params.toString()}` },
       kick: (why) => closeSession(s, why),
@@ -147,7 +148,8 @@ export async function startSrtServer(o: SrtServerOptions): Promise<SrtServer> {
       return
     }
     s.publisher = r.publisher
-    const relay = new SrtRelay(induction, conclusion)
+    const km = hs.hs.keyMaterial
+    const relay = new SrtRelay(induction, conclusion, o.passphrase !== '' && km !== undefined ? { passphrase: o.passphrase, keyMaterial: km } : undefined)
     s.relay = relay
     const up = createSocket('udp4')
     s.upstream = up
