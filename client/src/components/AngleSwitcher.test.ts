@@ -24,6 +24,9 @@ describe('AngleSwitcher', () => {
     expect(radios.map((r) => r.getAttribute('aria-checked'))).toEqual(['false', 'true', 'false'])
     expect(radios.map((r) => r.getAttribute('tabindex'))).toEqual(['-1', '0', '-1'])
     expect(radios[2]?.textContent).toContain('(offline)')
+    // The choice is marked by a symbol too, not by colour alone; the mark is not part of the name.
+    expect(radios.map((r) => r.querySelector('[aria-hidden="true"]')?.textContent ?? '')).toEqual(['', '✓', ''])
+    expect(screen.getByRole('radio', { name: 'Close-up' })).toBe(radios[1])
   })
 
   it('ArrowRight/ArrowLeft move focus and select, wrapping around', async () => {
