@@ -39,7 +39,7 @@ const PAGES: PageRow[] = [
   { name: 'landing', path: '/', who: 'anon', ready: heading('Swarmstage') },
   { name: 'not found', path: '/nowhere', who: 'anon', ready: heading('Page not found') },
   {
-    name: 'viewer, playing, stats open',
+    name: 'viewer, playing, angle switcher, stats open',
     path: '/e/demo?stats=1',
     who: 'anon',
     ready: async (page) => {
@@ -48,6 +48,7 @@ const PAGES: PageRow[] = [
         return v !== null && v.readyState >= 3 && v.currentTime > 0.5 && !v.paused
       }, null, { timeout: 90_000 })
       await page.getByRole('region', { name: 'Playback statistics' }).waitFor()
+      await page.getByRole('radiogroup', { name: 'Camera angle' }).waitFor()
     },
   },
   { name: 'sign up', path: '/signup', who: 'anon', ready: heading('Create an account') },

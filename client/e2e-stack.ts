@@ -24,6 +24,8 @@ export interface ClientStack {
 }
 
 const EVENT = 'demo'
+/** Two angles, so the viewer shows its angle switcher too. */
+const ANGLES = [{ id: 'main', label: 'Main' }, { id: 'wide', label: 'Wide' }]
 const LADDER = [{ name: '180p', width: 320, height: 180, videoBitrateKbps: 250, audioBitrateKbps: 64, fps: 15 }]
 
 async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -36,7 +38,7 @@ async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs: numb
 
 /**
  * Builds the app and starts the real engagement service (in-memory PGlite, dev mode) serving it.
- * With `camera`, also our origin with one synthetic camera live on event `demo` and our tracker,
+ * With `camera`, also our origin with two small synthetic cameras live on event `demo` and our tracker,
  * wired into the engagement config as `npm start` wires them.
  */
 export async function startClientStack(opts: { camera: boolean; stepUpMaxAgeSec?: number }): Promise<ClientStack> {
@@ -54,14 +56,14 @@ export async function startClientStack(opts: { camera: boolean; stepUpMaxAgeSec?
         env: {},
         overrides: {
           host: '127.0.0.1', httpPort: 0, rtmpPort: 0, srtPort: 0, logLevel: 'error', ladder: LADDER, x264Preset: 'ultrafast',
-          streamKeys: [{ key: 'a11y-key-main', event: EVENT, angle: 'main', label: 'Main' }],
+          streamKeys: ANGLES.map((a) => ({ key: `e2e-key-${a.id}`, event: EVENT, angle: a.id, label: a.label })),
         },
       }), { logger: createLogger('origin', 'error') })
       closers.push(() => origin.close())
-      const camera = startSyntheticCamera({ url: `rtmp://127.0.0.1:${origin.rtmpPort}/live/a11y-key-main`, label: 'Main', width: 320, height: 180, fps: 15 })
-      closers.push(() => camera.stop())
+      const cameras = ANGLES.map((a, i) => startSyntheticCamera({ url: `rtmp://127.0.0.1:${origin.rtmpPort}/live/e2e-key-${a.id}`, label: a.label, width: 320, height: 180, fps: 15, toneHz: 440 + 220 * i }))
+      closers.push(() => Promise.all(cameras.map((c) => c.stop())))
       const originUrl = `http://127.0.0.1:${origin.httpPort}`
-      await waitFor('the camera on the origin', async () => (await fetch(`${originUrl}/live/${EVENT}/main/master.m3u8`)).ok, 60_000)
+      for (const a of ANGLES) await waitFor(`camera ${a.id} on the origin`, async () => (await fetch(`${originUrl}/live/${EVENT}/${a.id}/master.m3u8`)).ok, 60_000)
       const tracker = await startTracker(loadTrackerConfig({
         env: {},
         overrides: { port: 0, host: '127.0.0.1', logLevel: 'error', jwtSecret: secret, jwtRequired: true, allowedOrigins: ['*'] },
