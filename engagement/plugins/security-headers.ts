@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { EngagementConfig } from '../config.ts'
 import { originBaseUrl, requestBase, trackerUrls } from '../routes/meta/public-urls.ts'
+import { trackerInstancesFor } from '../routes/playback/session.ts'
 
 // What a CSP source may contain; anything else (`;`, `,`, quotes, spaces) could end the directive.
 const SAFE_SOURCE = /^(?:https?|wss?):\/\/[A-Za-z0-9.\-[\]:]+$/
@@ -23,9 +24,13 @@ function sourceOf(url: string): string | null {
  * trackers the viewer is told about, derived exactly as `/api/client-config` derives them. A Host
  * header that is not a plain host contributes nothing. Placement adds its tracker instances here.
  */
-export function connectSources(config: Pick<EngagementConfig, 'publicOriginUrl' | 'publicTrackerUrls'>, req: FastifyRequest): string[] {
+export function connectSources(config: Pick<EngagementConfig, 'publicOriginUrl' | 'publicTrackerUrls' | 'trackerInstances'>, req: FastifyRequest): string[] {
   const base = requestBase(req)
-  const urls = base === null ? [config.publicOriginUrl, ...config.publicTrackerUrls] : [originBaseUrl(config, base), ...trackerUrls(config, base)]
+  // Playback sessions send viewers to the placement's tracker instances (configured or derived).
+  const placed = config.trackerInstances.map((i) => i.url)
+  const urls = base === null
+    ? [config.publicOriginUrl, ...config.publicTrackerUrls, ...placed]
+    : [originBaseUrl(config, base), ...trackerUrls(config, base), ...trackerInstancesFor(config, base).map((i) => i.url)]
   const out = ["'self'"]
   for (const u of urls) {
     const s = u === '' ? null : sourceOf(u)

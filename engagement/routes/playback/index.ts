@@ -8,6 +8,7 @@ import { ApiError } from '../../plugins/errors.ts'
 import { EventParams, errorResponses } from '../schemas.ts'
 import { addressGroup, compileTrustedProxies } from '../../../common/client-address.ts'
 import { buildPlaybackSession, localityFor } from './session.ts'
+import { requestBase } from '../meta/public-urls.ts'
 
 const IceServer = Type.Object({ urls: Type.Union([Type.String(), Type.Array(Type.String())]), username: Type.Optional(Type.String()), credential: Type.Optional(Type.String()) })
 
@@ -54,6 +55,9 @@ export function playbackRoutes(app: App, ctx: Ctx): void {
       if (event === null) throw new ApiError(404, 'EVENT_NOT_FOUND', `no event ${eventId}`)
       // Entitlements (tickets) come with the playback JWT; until then a paid event needs an account.
       if (!event.free && req.auth === null) throw new ApiError(401, 'UNAUTHENTICATED', 'sign in to watch this event')
+      // The Host header becomes part of derived URLs: only a plain host may (the request guard answers 400 first).
+      const base = requestBase(req)
+      if (base === null) throw new ApiError(400, 'BAD_HOST', 'the Host header is not a plain host name')
       const playbackSessionId = randomToken(16)
       // The edge header is believed only from a trusted proxy: anyone else could pick their own cell.
       const edge = header !== '' && trusted(req.socket.remoteAddress ?? '') ? req.headers[header] : undefined
@@ -62,7 +66,7 @@ export function playbackRoutes(app: App, ctx: Ctx): void {
         playbackSessionId,
         viewerKey: req.auth !== null ? `u:${req.auth.user.id}` : `a:${playbackSessionId}`,
         locality: localityFor(req.ip, typeof edge === 'string' ? edge : undefined, ctx.config),
-        base: { host: req.hostname.replace(/:\d+$/, ''), secure: req.protocol === 'https' },
+        base,
         nowMs: ctx.now(),
       })
       void reply.header('cache-control', 'no-store')

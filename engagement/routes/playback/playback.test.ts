@@ -58,6 +58,12 @@ describe('createPlaybackSession', async () => {
     expect(new Date(s.expiresAt).getTime()).toBe((payload.exp ?? 0) * 1000)
   })
 
+  it('the CSP lets the page connect to every tracker instance it may be placed on', async () => {
+    const csp = String((await post(t, eventId, { ip: '10.0.0.5' })).headers['content-security-policy'])
+    const connect = /connect-src ([^;]+)/.exec(csp)?.[1]?.split(' ') ?? []
+    for (const i of INSTANCES) expect(connect).toContain(i.url.replace(/\/$/, ''))
+  })
+
   it('gives every viewer of one cell the same tracker, and each a fresh session id', async () => {
     const sessions = await Promise.all(['10.0.0.2', '10.0.9.9', '10.0.200.1'].map(async (ip) => (await post(t, eventId, { ip })).json<SessionBody>()))
     expect(new Set(sessions.map((s) => s.cell)).size).toBe(1)

@@ -3,13 +3,7 @@ import { SignJWT } from 'jose'
 import { ipLocality } from '../../../tracker/admission.ts'
 import { placeViewer, type Placement, type TrackerInstance } from '../../../tracker/placement.ts'
 import type { EngagementConfig } from '../../config.ts'
-
-/** How the viewer reached us: the public host and whether the connection was TLS. */
-export interface RequestBase {
-  /** Host name without port. */
-  host: string
-  secure: boolean
-}
+import { originBaseUrl, trackerUrls, type RequestBase } from '../meta/public-urls.ts'
 
 /** The settings of {@link EngagementConfig} that placement reads. */
 export type PlacementConfig = Pick<
@@ -17,16 +11,14 @@ export type PlacementConfig = Pick<
   'trackerInstances' | 'publicTrackerUrls' | 'publicOriginUrl' | 'cellsPerLocality' | 'trackerJwtSecret' | 'trackerTokenTtlSec' | 'localityPrefixV4' | 'localityPrefixV6'
 >
 
-/** Tracker instances to place on: configured, else one per public tracker URL, else the request's host on :8000. */
-export function trackerInstancesFor(config: PlacementConfig, base: RequestBase): TrackerInstance[] {
+/**
+ * Tracker instances to place on: configured, else one per public tracker URL (id = URL), else the
+ * request's host on :8000 (id `default`), derived as `/api/client-config` derives its tracker URLs.
+ */
+export function trackerInstancesFor(config: Pick<PlacementConfig, 'trackerInstances' | 'publicTrackerUrls' | 'publicOriginUrl'>, base: RequestBase): TrackerInstance[] {
   if (config.trackerInstances.length > 0) return config.trackerInstances.map((i) => ({ id: i.id, url: i.url, ...(i.weight !== undefined ? { weight: i.weight } : {}) }))
   if (config.publicTrackerUrls.length > 0) return config.publicTrackerUrls.map((url) => ({ id: url, url }))
-  return [{ id: 'default', url: `${base.secure ? 'wss' : 'ws'}://${base.host}:8000` }]
-}
-
-/** Public origin base URL: configured, else the request's host on :8081 (so a phone on the LAN works). */
-export function originBaseUrlFor(config: PlacementConfig, base: RequestBase): string {
-  return (config.publicOriginUrl || `${base.secure ? 'https' : 'http'}://${base.host}:8081`).replace(/\/+$/, '')
+  return trackerUrls(config, base).map((url) => ({ id: 'default', url }))
 }
 
 /** Characters a locality may carry into a cell name and swarm id. */
@@ -99,7 +91,7 @@ export async function buildPlaybackSession(config: PlacementConfig & Pick<Engage
   const token = config.trackerJwtSecret === '' ? '' : await signTrackerToken(config.trackerJwtSecret, { event: input.eventId, sub: input.viewerKey, nowSec, ttlSec: config.trackerTokenTtlSec })
   return {
     playbackSessionId: input.playbackSessionId,
-    originBaseUrl: originBaseUrlFor(config, input.base),
+    originBaseUrl: originBaseUrl(config, input.base).replace(/\/+$/, ''),
     trackerUrl: token === '' ? placement.trackerUrl : `${placement.trackerUrl}?token=${token}`,
     swarmId: placement.swarmId,
     cell: placement.cell,
