@@ -18,7 +18,7 @@ import { createRegistry } from '../common/metrics.ts'
 import { openDatabase, openKv } from './plugins/storage.ts'
 import { createThrottles } from './plugins/rate-limits.ts'
 import { createAudit } from './plugins/audit.ts'
-import { ApiError, registerErrors, registerForwardedGuard, registerInputGuard } from './plugins/errors.ts'
+import { ApiError, registerErrors, registerForwardedGuard, registerRequestGuard, registerInputGuard } from './plugins/errors.ts'
 import { registerSessions } from './plugins/sessions.ts'
 import { registerSecurityHeaders } from './plugins/security-headers.ts'
 import { createOriginAdmin, type OriginAdmin } from './clients/origin-admin.ts'
@@ -95,6 +95,7 @@ export async function buildApp(config: EngagementConfig, deps: EngagementDeps = 
   registerErrors(app)
   registerInputGuard(app)
   registerForwardedGuard(app)
+  registerRequestGuard(app)
   registerSecurityHeaders(app, config)
   await app.register(cookie)
   await app.register(swagger, {
@@ -138,10 +139,11 @@ export async function buildApp(config: EngagementConfig, deps: EngagementDeps = 
   }
   app.setNotFoundHandler(async (req, reply) => {
     const path = req.url.split('?')[0] ?? ''
-    // App routes fall back to index.html; a missing file (e.g. a stale chunk) must be a 404, not HTML.
-    const isAppRoute = !path.startsWith('/api/') && path !== '/api' && !/\.[A-Za-z0-9]+$/.test(path)
-    if (hasStatic && req.method === 'GET' && isAppRoute) return reply.sendFile('index.html')
-    throw new ApiError(404, 'NOT_FOUND', `no route ${req.method} ${path}`)
+    // App routes fall back to index.html; a missing file (e.g. a stale chunk) must be a 404, not HTML,
+    // and so must anything that is not a plain path (`*`, `//a:b`, dot segments, escapes, backslashes).
+    const isAppRoute = APP_ROUTE.test(path) && !path.startsWith('/api/') && path !== '/api' && !path.startsWith('/assets/') && !/\.[A-Za-z0-9]+$/.test(path)
+    if (hasStatic && (req.method === 'GET' || req.method === 'HEAD') && isAppRoute) return reply.sendFile('index.html')
+    throw new ApiError(404, 'NOT_FOUND', `no route ${req.method} ${path.slice(0, 200)}`)
   })
   await app.ready()
   return { app, ctx }

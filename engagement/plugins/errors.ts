@@ -95,3 +95,16 @@ export function registerForwardedGuard(app: FastifyInstance): void {
     if (isIP(req.ip) === 0) throw new ApiError(400, 'BAD_FORWARDED_FOR', 'X-Forwarded-For from a trusted proxy holds no valid client address')
   })
 }
+
+/**
+ * Refuses request targets that are not origin-form (`*`, absolute URLs: this service is no proxy)
+ * and requests with more than one Host header (RFC 9112 §3.2: a server must answer 400).
+ */
+export function registerRequestGuard(app: FastifyInstance): void {
+  app.addHook('onRequest', async (req) => {
+    if (!req.raw.url?.startsWith('/')) throw new ApiError(400, 'BAD_REQUEST_TARGET', 'the request target must be a path starting with /')
+    let hosts = 0
+    for (let i = 0; i < req.raw.rawHeaders.length; i += 2) if (req.raw.rawHeaders[i]?.toLowerCase() === 'host') hosts += 1
+    if (hosts > 1) throw new ApiError(400, 'BAD_HOST', 'more than one Host header')
+  })
+}

@@ -17,16 +17,20 @@ const HOST_NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*\\.?$`)
  * address or a bracketed IPv6 literal, nothing else (no userinfo, path, quotes, spaces,
  * semicolons). Null when the Host (or a trusted X-Forwarded-Host) is anything else.
  */
-export function safeHost(hostname: string): string | null {
-  const h = hostname.replace(/:\d{1,5}$/, '')
+export function safeHost(host: string): string | null {
+  const h = host.replace(/:\d{1,5}$/, '')
   if (h.length === 0 || h.length > 253) return null
   if (h.startsWith('[') && h.endsWith(']')) return isIP(h.slice(1, -1)) === 6 ? h.toLowerCase() : null
   return HOST_NAME.test(h) ? h.toLowerCase() : null
 }
 
-/** The request's {@link RequestBase}, or null when its host header is not a plain host. */
+/**
+ * The request's {@link RequestBase}, or null when its host header is not a plain host. Reads
+ * `req.host` (the whole Host / trusted X-Forwarded-Host value): `req.hostname` cuts at the first
+ * colon, which turns `user:pw@evil.example` into a harmless-looking `user`.
+ */
 export function requestBase(req: FastifyRequest): RequestBase | null {
-  const host = safeHost(req.hostname)
+  const host = safeHost(req.host)
   return host === null ? null : { host, secure: req.protocol === 'https' }
 }
 
