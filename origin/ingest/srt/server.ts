@@ -14,6 +14,7 @@ import type { AttemptLimiter } from '../rate-limit.ts'
 import { cookieValid, synCookie } from './cookie.ts'
 import { SrtRelay } from './relay.ts'
 import { checkKeyMaterial } from './key-material.ts'
+import { unwrapKeys } from './decrypt.ts'
 import {
   HS_CONCLUSION,
   HS_INDUCTION,
@@ -124,7 +125,9 @@ export async function startSrtServer(o: SrtServerOptions): Promise<SrtServer> {
     }
     if (o.passphrase !== '') {
       // Refuse a wrong or missing passphrase here, before a transcoder exists.
-      const km = hs.hs.keyMaterial === undefined ? 'MISSING' : checkKeyMaterial(hs.hs.keyMaterial, o.passphrase)
+      let km = hs.hs.keyMaterial === undefined ? 'MISSING' : checkKeyMaterial(hs.hs.keyMaterial, o.passphrase)
+      // The relay decrypts AES-CTR only (all ffmpeg 5.1 callers); anything else would reach ffmpeg encrypted.
+      if (km === 'OK' && unwrapKeys(hs.hs.keyMaterial ?? new Uint8Array(), o.passphrase) === undefined) km = 'UNSUPPORTED_CIPHER'
       if (km !== 'OK') {
         send(s, rejection(hs.hs, { socketId: s.socketId, reason: REJ_UNAUTHORIZED, timestamp: ts(), peerIp }))
         closeSession(s, `key material ${km}`)
