@@ -76,9 +76,9 @@ describe('stream-key path over real sockets: engagement ⇄ origin', async () =>
     expect(await store.authorize(streamKey)).toEqual({ ok: true, target: { event: eventId, angle: 'stage' }, label: 'Stage' })
     expect((await call('DELETE', `/api/events/${eventId}/stream-keys/${keyId}`)).status).toBe(200)
     expect(await store.authorize(streamKey)).toEqual({ ok: false, reason: 'REVOKED_KEY' })
-    // A wrong internal token or an unreachable service refuses (fails closed).
+    // A wrong internal token refuses the key; an unreachable service cannot decide (both fail closed).
     expect(await new HttpKeyStore({ engagementUrl: base, internalToken: 'nope' }).authorize(streamKey)).toEqual({ ok: false, reason: 'UNKNOWN_KEY' })
-    expect(await new HttpKeyStore({ engagementUrl: 'http://127.0.0.1:9', internalToken: 'x', timeoutMs: 500 }).authorize(streamKey)).toEqual({ ok: false, reason: 'UNKNOWN_KEY' })
+    expect(await new HttpKeyStore({ engagementUrl: 'http://127.0.0.1:9', internalToken: 'x', timeoutMs: 500 }).authorize(streamKey)).toEqual({ ok: false, reason: 'KEY_STORE_UNAVAILABLE' })
 
     const t0 = Date.now()
     const end = await call('POST', `/api/events/${eventId}/end`)
