@@ -109,10 +109,13 @@ export class Ingest {
     return effects.filter((e) => e.kind === 'end').length
   }
 
-  /** Counts and logs a refusal decided by a front before any key check (rate limit). */
-  noteRefused(protocol: 'rtmp' | 'srt', reason: string): void {
+  /**
+   * Counts and logs a refusal decided by a front before any key check (rate limit, connection caps).
+   * `quiet` refusals are only counted: a flood of them must not flood the log too.
+   */
+  noteRefused(protocol: 'rtmp' | 'srt', reason: string, quiet = false): void {
     this.o.metrics.refused.inc({ protocol, reason })
-    this.o.logger.info({ protocol, reason }, 'publish refused')
+    if (!quiet) this.o.logger.info({ protocol, reason }, 'publish refused')
   }
 
   /** Whether an angle has a live publisher now. */

@@ -44,7 +44,7 @@ export async function startRtmpServer(o: RtmpServerOptions): Promise<RtmpServer>
     const group = addressGroup(socket.remoteAddress ?? '')
     const held = pending.get(group) ?? 0
     if (sockets.size >= o.maxConnections || held >= o.maxPendingPerAddress) {
-      o.ingest.noteRefused('rtmp', sockets.size >= o.maxConnections ? 'TOO_MANY_CONNECTIONS' : 'TOO_MANY_PENDING')
+      o.ingest.noteRefused('rtmp', sockets.size >= o.maxConnections ? 'TOO_MANY_CONNECTIONS' : 'TOO_MANY_PENDING', true)
       socket.destroy()
       return
     }
