@@ -12,6 +12,47 @@ export interface StepUpChallenge {
   maxAgeSec: number
 }
 
+/** The proof-of-work challenge attached to CHALLENGE_REQUIRED (a sign-in on an account under attack). */
+export interface LoginChallenge {
+  challengeId: string
+  /** Leading zero bits SHA-256(`${challengeId}:${nonce}`) must have. */
+  difficulty: number
+  algorithm: string
+  expiresInSec: number
+}
+
+/** A solved challenge, sent back with the retried sign-in. */
+export interface ChallengeSolution {
+  challengeId: string
+  nonce: string
+}
+
+function leadingZeroBits(bytes: Uint8Array): number {
+  let n = 0
+  for (const b of bytes) {
+    if (b !== 0) return n + Math.clz32(b) - 24
+    n += 8
+  }
+  return n
+}
+
+/**
+ * Finds the nonce of a sign-in challenge with WebCrypto SHA-256, in batches so the page stays
+ * responsive. Null for an unknown algorithm or when nothing is found within 2^26 tries.
+ */
+export async function solveChallenge(c: LoginChallenge, batch = 512): Promise<ChallengeSolution | null> {
+  if (c.algorithm !== 'sha256-leading-zero-bits' || c.difficulty > 30) return null
+  const enc = new TextEncoder()
+  for (let start = 0; start < 2 ** 26; start += batch) {
+    const nonces = Array.from({ length: batch }, (_, i) => String(start + i))
+    const digests = await Promise.all(nonces.map((n) => crypto.subtle.digest('SHA-256', enc.encode(`${c.challengeId}:${n}`))))
+    const hit = digests.findIndex((d) => leadingZeroBits(new Uint8Array(d)) >= c.difficulty)
+    const nonce = nonces[hit]
+    if (nonce !== undefined) return { challengeId: c.challengeId, nonce }
+  }
+  return null
+}
+
 /** Error body of every failed call. */
 export interface ApiErrorBody {
   /** Machine-readable code; the pages show `errorMessage(code)` from client/src/i18n/errors.ts. */
@@ -20,6 +61,7 @@ export interface ApiErrorBody {
   message: string
   stepUp?: StepUpChallenge
   retryAfterSec?: number
+  challenge?: LoginChallenge
 }
 
 /** Outcome of a call: data or a typed error, never a throw for HTTP failures. */
@@ -123,7 +165,7 @@ export class AccountApi {
   register(email: string, password: string): Promise<ApiResult<{ ok: boolean; message: string }>> {
     return this.request('POST', '/api/auth/register', { email, password })
   }
-  login(input: { email: string; password: string; remember?: boolean; totpCode?: string; recoveryCode?: string }): Promise<ApiResult<Me>> {
+  login(input: { email: string; password: string; remember?: boolean; totpCode?: string; recoveryCode?: string; challenge?: ChallengeSolution }): Promise<ApiResult<Me>> {
     return this.request<Me>('POST', '/api/auth/login', input)
   }
   async logout(): Promise<ApiResult<{ ok: boolean }>> {
