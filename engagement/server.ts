@@ -35,6 +35,9 @@ import { internalRoutes } from './routes/internal/index.ts'
 import { metaRoutes } from './routes/meta/index.ts'
 import { playbackRoutes } from './routes/playback/index.ts'
 
+// Client-side routes of the app: `/`, or segments of URL-safe characters that do not start with a dot.
+const APP_ROUTE = /^\/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*(?:\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*\/?)?$/
+
 /** Replaceable collaborators; anything not given is built from the config. */
 export interface EngagementDeps {
   /** Clock in ms since epoch (tests move it to expire sessions and step-ups). */
