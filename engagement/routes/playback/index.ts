@@ -47,9 +47,14 @@ export function playbackRoutes(app: App, ctx: Ctx): void {
     async (req, reply) => {
       const { eventId } = req.params
       const group = addressGroup(req.ip)
-      const count = await ctx.kv.incr(`rl:playback:${group}`, WINDOW_MS)
+      // Fixed windows numbered by the service clock, so every instance (and a test's clock) agrees
+      // on where a window ends whatever the store's own expiry clock says.
+      const now = ctx.now()
+      const window = Math.floor(now / WINDOW_MS)
+      const leftMs = (window + 1) * WINDOW_MS - now
+      const count = await ctx.kv.incr(`rl:playback:${group}:${String(window)}`, leftMs + 1000)
       if (count.count > ctx.config.playbackSessionsPerAddressPerMin) {
-        throw new ApiError(429, 'TOO_MANY_REQUESTS', 'too many playback sessions from this network; wait and try again', { retryAfterSec: Math.max(1, Math.ceil(count.ttlMs / 1000)) })
+        throw new ApiError(429, 'TOO_MANY_REQUESTS', 'too many playback sessions from this network; wait and try again', { retryAfterSec: Math.max(1, Math.ceil(leftMs / 1000)) })
       }
       const event = await eventById(ctx.db, eventId)
       if (event === null) throw new ApiError(404, 'EVENT_NOT_FOUND', `no event ${eventId}`)
