@@ -1,10 +1,10 @@
 import type { EngagementConfig } from './config.ts'
-import type { Db } from './store/db.ts'
-import type { Kv } from './store/kv.ts'
-import type { Sessions } from './core/sessions.ts'
-import type { Throttles } from './plugins/rate-limits.ts'
-import type { Audit } from './plugins/audit.ts'
-import type { OriginAdmin } from './clients/origin-admin.ts'
+import type { Db } from './platform/db.ts'
+import type { Kv } from './platform/kv.ts'
+import type { LoginSessions } from './accounts/login-sessions.ts'
+import type { Throttles } from './platform/rate-limits.ts'
+import type { Audit } from './audit/audit-log.ts'
+import type { OriginAdmin } from './events/origin-admin.ts'
 import type { Logger } from '../common/log.ts'
 
 /** Everything route modules need, built once in `buildApp`. */
@@ -12,7 +12,7 @@ export interface Ctx {
   config: EngagementConfig
   db: Db
   kv: Kv
-  sessions: Sessions
+  loginSessions: LoginSessions
   throttles: Throttles
   audit: Audit
   /** Clock (ms since epoch); tests inject one. */

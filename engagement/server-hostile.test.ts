@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { loadEngagementConfig } from './config.ts'
 import { startEngagement } from './server.ts'
 import { createLogger } from '../common/log.ts'
-import { dropSchema } from './store/db.ts'
+import { dropSchema } from './platform/db.ts'
 
 /** Sends raw bytes and returns the whole answer (the server closes, or 3 s pass). */
 function raw(port: number, request: string): Promise<string> {

@@ -1,6 +1,6 @@
 import { describe, it, expect, afterAll } from 'vitest'
 import fc from 'fast-check'
-import { Agent, makeApp, organizer } from '../test-support.ts'
+import { Agent, makeApp, organizer } from './test-support.ts'
 
 describe('input validation: bad input is a 4xx with a clear message, never a 5xx', async () => {
   const t = await makeApp({ bodyLimitBytes: 4096 })

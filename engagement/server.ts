@@ -8,32 +8,32 @@ import { TypeBoxValidatorCompiler, registerAjvFormats, type TypeBoxTypeProvider 
 import { Counter } from 'prom-client'
 import type { EngagementConfig } from './config.ts'
 import type { Ctx } from './context.ts'
-import type { App } from './routes/app-type.ts'
-import type { Db } from './store/db.ts'
-import type { Kv } from './store/kv.ts'
-import { Sessions } from './core/sessions.ts'
+import type { App } from './platform/app-type.ts'
+import type { Db } from './platform/db.ts'
+import type { Kv } from './platform/kv.ts'
+import { LoginSessions } from './accounts/login-sessions.ts'
 import type { Logger } from '../common/log.ts'
-import { createEngagementLogger } from './plugins/log-redaction.ts'
+import { createEngagementLogger } from './platform/log-redaction.ts'
 import { createRegistry } from '../common/metrics.ts'
-import { openDatabase, openKv } from './plugins/storage.ts'
-import { createThrottles } from './plugins/rate-limits.ts'
-import { createAudit } from './plugins/audit.ts'
-import { ApiError, registerErrors, registerForwardedGuard, registerRequestGuard, registerInputGuard } from './plugins/errors.ts'
-import { registerSessions } from './plugins/sessions.ts'
-import { registerSecurityHeaders } from './plugins/security-headers.ts'
-import { createOriginAdmin, type OriginAdmin } from './clients/origin-admin.ts'
+import { openDatabase, openKv } from './platform/storage.ts'
+import { createThrottles } from './platform/rate-limits.ts'
+import { createAudit } from './audit/audit-log.ts'
+import { ApiError, registerErrors, registerForwardedGuard, registerRequestGuard, registerInputGuard } from './platform/errors.ts'
+import { registerSessionAuth } from './accounts/session-auth.ts'
+import { registerSecurityHeaders } from './platform/security-headers.ts'
+import { createOriginAdmin, type OriginAdmin } from './events/origin-admin.ts'
 import { compileTrustedProxies } from '../common/client-address.ts'
-import { loginRoutes } from './routes/auth/login.ts'
-import { totpRoutes } from './routes/auth/totp.ts'
-import { sessionRoutes } from './routes/sessions/index.ts'
-import { eventRoutes } from './routes/events/index.ts'
-import { streamKeyRoutes } from './routes/stream-keys/index.ts'
-import { liveRoutes } from './routes/live/index.ts'
-import { monetizationRoutes } from './routes/monetization/index.ts'
-import { auditRoutes } from './routes/audit/index.ts'
-import { internalRoutes } from './routes/internal/index.ts'
-import { metaRoutes } from './routes/meta/index.ts'
-import { playbackRoutes } from './routes/playback/index.ts'
+import { loginRoutes } from './accounts/login-routes.ts'
+import { totpRoutes } from './accounts/totp-routes.ts'
+import { loginSessionRoutes } from './accounts/login-session-routes.ts'
+import { eventRoutes } from './events/event-routes.ts'
+import { streamKeyRoutes } from './events/stream-key-routes.ts'
+import { liveRoutes } from './events/live-routes.ts'
+import { monetizationRoutes } from './monetization/monetization-routes.ts'
+import { auditRoutes } from './audit/audit-routes.ts'
+import { internalRoutes } from './events/key-authorize-routes.ts'
+import { metaRoutes } from './meta/meta-routes.ts'
+import { playbackRoutes } from './playback/playback-routes.ts'
 
 // Client-side routes of the app: `/`, or segments of URL-safe characters that do not start with a dot.
 const APP_ROUTE = /^\/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*(?:\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*\/?)?$/
@@ -66,7 +66,7 @@ export async function buildApp(config: EngagementConfig, deps: EngagementDeps = 
     kv,
     now,
     log,
-    sessions: new Sessions(kv, config, now),
+    loginSessions: new LoginSessions(kv, config, now),
     throttles: createThrottles(kv, config),
     audit: createAudit(db, now, log),
     origin: deps.origin ?? createOriginAdmin(config.originAdminUrl, config.originAdminToken),
@@ -113,11 +113,11 @@ export async function buildApp(config: EngagementConfig, deps: EngagementDeps = 
       },
     },
   })
-  registerSessions(app, ctx)
+  registerSessionAuth(app, ctx)
 
   loginRoutes(app, ctx)
   totpRoutes(app, ctx)
-  sessionRoutes(app, ctx)
+  loginSessionRoutes(app, ctx)
   eventRoutes(app, ctx)
   streamKeyRoutes(app, ctx)
   liveRoutes(app, ctx)

@@ -8,9 +8,9 @@ import { generate } from 'otplib'
 import { Redis } from 'ioredis'
 import { loadEngagementConfig, type EngagementConfig } from './config.ts'
 import { buildApp, type BuiltApp } from './server.ts'
-import { dropSchema } from './store/db.ts'
+import { dropSchema } from './platform/db.ts'
 import { createLogger } from '../common/log.ts'
-import type { OriginAdmin } from './clients/origin-admin.ts'
+import type { OriginAdmin } from './events/origin-admin.ts'
 
 /** A movable clock. */
 export interface TestClock {

@@ -1,7 +1,7 @@
 // Seeds the demo event (and the system account that owns it) so viewers of `npm start` and the browser suites get playback sessions.
-import type { Db } from '../engagement/store/db.ts'
-import { insertUser } from '../engagement/data/users.ts'
-import { eventById, insertEvent } from '../engagement/data/events.ts'
+import type { Db } from '../engagement/platform/db.ts'
+import { insertUser } from '../engagement/accounts/users.ts'
+import { eventById, insertEvent } from '../engagement/events/events.ts'
 
 /** The account that owns seeded events; its password hash is not a hash, so nobody can sign in as it. */
 const SYSTEM_USER = { id: 'system-demo', email: 'demo-organizer@swarmstage.invalid', passwordHash: '!' }

@@ -14,7 +14,7 @@ import { startOrigin } from '../origin/server.ts'
 import { loadEngagementConfig } from '../engagement/config.ts'
 import { startEngagement } from '../engagement/server.ts'
 import { startSyntheticCamera } from '../origin/demo/cameras.ts'
-import { openDatabase } from '../engagement/plugins/storage.ts'
+import { openDatabase } from '../engagement/platform/storage.ts'
 import { ensureDemoEvent } from './demo-event.ts'
 
 const log = createLogger('demo')

@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify'
 import type { Ctx } from '../context.ts'
-import { decide, type EventRole } from '../core/access.ts'
-import { eventById, type EventInfo } from '../data/events.ts'
-import { ApiError } from '../plugins/errors.ts'
-import type { AuthState } from '../plugins/sessions.ts'
+import { decide, type EventRole } from './access.ts'
+import { eventById, type EventInfo } from '../events/events.ts'
+import { ApiError } from '../platform/errors.ts'
+import type { AuthState } from './session-auth.ts'
 
 const MESSAGES = {
   UNAUTHENTICATED: 'sign in first',

@@ -1,6 +1,6 @@
 import { describe, it, expect, afterAll } from 'vitest'
-import { Agent, GOOD_PASSWORD, codeAt, enrollTotp, freshEmail, makeApp, signedIn } from '../../test-support.ts'
-import { solveProof } from '../../core/proof-of-work.ts'
+import { Agent, GOOD_PASSWORD, codeAt, enrollTotp, freshEmail, makeApp, signedIn } from '../test-support.ts'
+import { solveProof } from './proof-of-work.ts'
 
 describe('accounts, sessions and 2FA', async () => {
   const t = await makeApp({ sessionIdleSec: 600, sessionAbsoluteSec: 3600, rememberIdleSec: 86_400, rememberAbsoluteSec: 30 * 86_400, rememberRotateSec: 3600 })

@@ -1,5 +1,5 @@
 /**
- * Regenerates core/common-passwords.txt (run: `npx tsx engagement/core/gen-common-passwords.ts`).
+ * Regenerates accounts/common-passwords.txt (run: `npx tsx engagement/accounts/gen-common-passwords.ts`).
  * The seeds are the entries that top every public breach-derived list (RockYou, SecLists' top
  * lists, NCSC's 100k); the variants are the suffix and case patterns those lists are full of.
  */

@@ -1,6 +1,6 @@
 import { describe, it, expect, afterAll } from 'vitest'
-import { Agent, GOOD_PASSWORD, codeAt, enrollTotp, freshEmail, makeApp, signedIn } from '../../test-support.ts'
-import { checkProof, solveProof } from '../../core/proof-of-work.ts'
+import { Agent, GOOD_PASSWORD, codeAt, enrollTotp, freshEmail, makeApp, signedIn } from '../test-support.ts'
+import { checkProof, solveProof } from './proof-of-work.ts'
 
 interface Challenge {
   challengeId: string

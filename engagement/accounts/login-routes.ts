@@ -1,15 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Type } from 'typebox'
-import type { App } from '../app-type.ts'
-import type { Ctx } from '../../context.ts'
-import { checkPassword, hashPassword, verifyPassword } from '../../core/passwords.ts'
-import { randomToken, sha256 } from '../../core/crypto.ts'
-import { insertUser, normaliseEmail, userByEmail } from '../../data/users.ts'
-import { ApiError } from '../../plugins/errors.ts'
-import { clearSessionCookie, setSessionCookie } from '../../plugins/sessions.ts'
-import { Email, MeView, Ok, Password, RecoveryCode, TotpCode, errorResponses } from '../schemas.ts'
-import { requireSession } from '../guard.ts'
-import { meView } from './views.ts'
+import type { App } from '../platform/app-type.ts'
+import type { Ctx } from '../context.ts'
+import { checkPassword, hashPassword, verifyPassword } from './passwords.ts'
+import { randomToken, sha256 } from '../platform/crypto.ts'
+import { insertUser, normaliseEmail, userByEmail } from './users.ts'
+import { ApiError } from '../platform/errors.ts'
+import { clearSessionCookie, setSessionCookie } from './session-auth.ts'
+import { Email, MeView, Ok, Password, RecoveryCode, TotpCode, errorResponses } from '../platform/schemas.ts'
+import { requireSession } from './access-guard.ts'
+import { meView } from './account-views.ts'
 import { checkSecondFactor } from './second-factor.ts'
 
 const PASSWORD_MESSAGES = {
@@ -122,8 +122,8 @@ export function loginRoutes(app: App, ctx: Ctx): void {
       }
       await ctx.throttles.login.succeed(account, req.ip)
       // A new session id on every login; any session this browser had ends.
-      if (req.auth !== null) await ctx.sessions.destroy(req.auth.hash, req.auth.record.userId)
-      const s = await ctx.sessions.create(user.id, { remember: remember === true, mfaAtMs, ip: req.ip, userAgent: req.headers['user-agent'] ?? '' })
+      if (req.auth !== null) await ctx.loginSessions.destroy(req.auth.hash, req.auth.record.userId)
+      const s = await ctx.loginSessions.create(user.id, { remember: remember === true, mfaAtMs, ip: req.ip, userAgent: req.headers['user-agent'] ?? '' })
       setSessionCookie(ctx, reply, s.id, s.record)
       await ctx.audit(req, { action: 'auth.login', actorId: user.id, target: user.id, result: 'ok', detail: mfaAtMs > 0 ? 'with 2FA' : '' })
       return meView(ctx, user, s.hash, s.record)
@@ -137,7 +137,7 @@ export function loginRoutes(app: App, ctx: Ctx): void {
     },
     async (req, reply) => {
       const auth = requireSession(req)
-      await ctx.sessions.destroy(auth.hash, auth.user.id)
+      await ctx.loginSessions.destroy(auth.hash, auth.user.id)
       clearSessionCookie(ctx, reply)
       await ctx.audit(req, { action: 'auth.logout', target: auth.user.id, result: 'ok' })
       return { ok: true }

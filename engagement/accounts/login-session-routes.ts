@@ -1,20 +1,20 @@
 import { Type } from 'typebox'
-import type { App } from '../app-type.ts'
-import type { Ctx } from '../../context.ts'
-import { ApiError } from '../../plugins/errors.ts'
-import { clearSessionCookie } from '../../plugins/sessions.ts'
-import { Ok, SessionView, errorResponses } from '../schemas.ts'
-import { requireSession } from '../guard.ts'
-import { sessionView } from '../auth/views.ts'
+import type { App } from '../platform/app-type.ts'
+import type { Ctx } from '../context.ts'
+import { ApiError } from '../platform/errors.ts'
+import { clearSessionCookie } from './session-auth.ts'
+import { Ok, SessionView, errorResponses } from '../platform/schemas.ts'
+import { requireSession } from './access-guard.ts'
+import { sessionView } from './account-views.ts'
 
 /** listSessions, revokeSession. */
-export function sessionRoutes(app: App, ctx: Ctx): void {
+export function loginSessionRoutes(app: App, ctx: Ctx): void {
   app.get(
     '/api/sessions',
     { schema: { operationId: 'listSessions', tags: ['sessions'], summary: 'My live sessions', response: { 200: Type.Object({ sessions: Type.Array(SessionView) }), ...errorResponses } } },
     async (req) => {
       const auth = requireSession(req)
-      const all = await ctx.sessions.list(auth.user.id)
+      const all = await ctx.loginSessions.list(auth.user.id)
       return { sessions: all.map((s) => sessionView(s.hash, s.record, auth.hash)) }
     },
   )
@@ -32,10 +32,10 @@ export function sessionRoutes(app: App, ctx: Ctx): void {
     },
     async (req, reply) => {
       const auth = requireSession(req)
-      const mine = await ctx.sessions.list(auth.user.id)
+      const mine = await ctx.loginSessions.list(auth.user.id)
       const found = mine.find((s) => s.hash === req.params.sessionId)
       if (found === undefined) throw new ApiError(404, 'SESSION_NOT_FOUND', 'no such session of yours')
-      await ctx.sessions.destroy(found.hash, auth.user.id)
+      await ctx.loginSessions.destroy(found.hash, auth.user.id)
       if (found.hash === auth.hash) clearSessionCookie(ctx, reply)
       await ctx.audit(req, { action: 'session.revoke', target: found.hash.slice(0, 16), result: 'ok' })
       return { ok: true }

@@ -1,20 +1,20 @@
 import { describe, it, expect, afterAll } from 'vitest'
 import { randomBytes } from 'node:crypto'
-import { createMemoryKv, type Kv } from '../store/kv.ts'
-import { createRedisKv } from '../store/kv-redis.ts'
+import { createMemoryKv, type Kv } from '../platform/kv.ts'
+import { createRedisKv } from '../platform/kv-redis.ts'
 import { dropKvPrefix } from '../test-support.ts'
-import { Sessions } from './sessions.ts'
+import { LoginSessions } from './login-sessions.ts'
 
 const POLICY = { sessionIdleSec: 60, sessionAbsoluteSec: 3600, rememberIdleSec: 600, rememberAbsoluteSec: 86_400, rememberRotateSec: 120 }
 const redisUrl = process.env.REDIS_URL ?? ''
 const prefix = `test:${randomBytes(6).toString('hex')}:`
 
-describe(`Sessions per-user index (${redisUrl === '' ? 'memory' : 'redis'})`, async () => {
+describe(`LoginSessions per-user index (${redisUrl === '' ? 'memory' : 'redis'})`, async () => {
   let t = Date.UTC(2026, 0, 1)
   const now = (): number => t
   // Redis expires keys on its own clock, so expiry must also be judged from the records themselves.
   const kv: Kv = redisUrl === '' ? createMemoryKv(now) : await createRedisKv(redisUrl, prefix)
-  const sessions = new Sessions(kv, POLICY, now)
+  const sessions = new LoginSessions(kv, POLICY, now)
   afterAll(async () => {
     await kv.close()
     await dropKvPrefix(redisUrl, prefix)

@@ -1,8 +1,8 @@
-import type { Kv } from '../store/kv.ts'
-import { randomToken, sha256 } from './crypto.ts'
+import type { Kv } from '../platform/kv.ts'
+import { randomToken, sha256 } from '../platform/crypto.ts'
 
 /** Lifetimes, in seconds, from the service configuration. */
-export interface SessionPolicy {
+export interface LoginSessionPolicy {
   sessionIdleSec: number
   sessionAbsoluteSec: number
   rememberIdleSec: number
@@ -11,7 +11,7 @@ export interface SessionPolicy {
 }
 
 /** What the server keeps per session; the cookie holds only the opaque id, stored here hashed. */
-export interface SessionRecord {
+export interface LoginSessionRecord {
   userId: string
   createdAtMs: number
   lastSeenAtMs: number
@@ -29,9 +29,9 @@ export interface SessionRecord {
 }
 
 /** A loaded session: its public id (the hash) and, when it was rotated, the new cookie value. */
-export interface LoadedSession {
+export interface LoadedLoginSession {
   hash: string
-  record: SessionRecord
+  record: LoginSessionRecord
   /** Set when the id was rotated during this load; the caller must send the new cookie. */
   newId?: string
 }
@@ -43,28 +43,28 @@ const sessKey = (hash: string): string => `sess:${hash}`
 const userKey = (userId: string): string => `usess:${userId}`
 
 /** Session store over the kv store, with an injectable clock. */
-export class Sessions {
+export class LoginSessions {
   constructor(
     private readonly kv: Kv,
-    private readonly policy: SessionPolicy,
+    private readonly policy: LoginSessionPolicy,
     private readonly now: () => number,
   ) {}
 
-  private ttlMs(r: SessionRecord): number {
+  private ttlMs(r: LoginSessionRecord): number {
     const idle = (r.remember ? this.policy.rememberIdleSec : this.policy.sessionIdleSec) * 1000
     return Math.max(1, Math.min(idle, r.absoluteExpiresAtMs - this.now()))
   }
 
-  private async save(hash: string, r: SessionRecord): Promise<void> {
+  private async save(hash: string, r: LoginSessionRecord): Promise<void> {
     await this.kv.set(sessKey(hash), JSON.stringify(r), this.ttlMs(r))
     await this.kv.sAdd(userKey(r.userId), hash, this.policy.rememberAbsoluteSec * 1000)
   }
 
   /** Starts a session; returns the cookie value (never stored) and the record. */
-  async create(userId: string, opts: { remember: boolean; mfaAtMs: number; ip: string; userAgent: string }): Promise<{ id: string; hash: string; record: SessionRecord }> {
+  async create(userId: string, opts: { remember: boolean; mfaAtMs: number; ip: string; userAgent: string }): Promise<{ id: string; hash: string; record: LoginSessionRecord }> {
     const t = this.now()
     const abs = (opts.remember ? this.policy.rememberAbsoluteSec : this.policy.sessionAbsoluteSec) * 1000
-    const record: SessionRecord = {
+    const record: LoginSessionRecord = {
       userId,
       createdAtMs: t,
       lastSeenAtMs: t,
@@ -84,12 +84,12 @@ export class Sessions {
   }
 
   /** Looks a cookie value up, enforcing idle and absolute timeouts; touches and maybe rotates it. */
-  async load(id: string): Promise<LoadedSession | null> {
+  async load(id: string): Promise<LoadedLoginSession | null> {
     if (id.length < 20 || id.length > 100) return null
     const hash = sha256(id)
     const raw = await this.kv.get(sessKey(hash))
     if (raw === null) return null
-    const record = JSON.parse(raw) as SessionRecord
+    const record = JSON.parse(raw) as LoginSessionRecord
     const t = this.now()
     if (this.expired(record)) {
       await this.destroy(hash, record.userId)
@@ -105,8 +105,8 @@ export class Sessions {
   }
 
   /** Issues a new id for the same session (login, step-up, remember rotation); the old id stops working. */
-  async rotate(hash: string, record: SessionRecord, patch: Partial<SessionRecord>): Promise<{ id: string; hash: string; record: SessionRecord }> {
-    const next: SessionRecord = { ...record, ...patch, idIssuedAtMs: this.now() }
+  async rotate(hash: string, record: LoginSessionRecord, patch: Partial<LoginSessionRecord>): Promise<{ id: string; hash: string; record: LoginSessionRecord }> {
+    const next: LoginSessionRecord = { ...record, ...patch, idIssuedAtMs: this.now() }
     const id = randomToken(32)
     const nextHash = sha256(id)
     await this.save(nextHash, next)
@@ -119,7 +119,7 @@ export class Sessions {
   }
 
   /** Stores changes to a session without changing its id. */
-  async update(hash: string, record: SessionRecord): Promise<void> {
+  async update(hash: string, record: LoginSessionRecord): Promise<void> {
     await this.save(hash, record)
   }
 
@@ -129,7 +129,7 @@ export class Sessions {
     await this.kv.sRem(userKey(userId), hash)
   }
 
-  private expired(r: SessionRecord): boolean {
+  private expired(r: LoginSessionRecord): boolean {
     const idleMs = (r.remember ? this.policy.rememberIdleSec : this.policy.sessionIdleSec) * 1000
     const t = this.now()
     return t >= r.absoluteExpiresAtMs || t - r.lastSeenAtMs >= idleMs
@@ -139,12 +139,12 @@ export class Sessions {
    * The user's live sessions; ids whose session is gone or expired are dropped from the index on
    * the way, so the index stays bounded by the live sessions whether or not anyone lists it.
    */
-  private async prune(userId: string, skipHash = ''): Promise<{ hash: string; record: SessionRecord }[]> {
-    const out: { hash: string; record: SessionRecord }[] = []
+  private async prune(userId: string, skipHash = ''): Promise<{ hash: string; record: LoginSessionRecord }[]> {
+    const out: { hash: string; record: LoginSessionRecord }[] = []
     for (const hash of await this.kv.sMembers(userKey(userId))) {
       if (hash === skipHash) continue
       const raw = await this.kv.get(sessKey(hash))
-      const record = raw === null ? null : (JSON.parse(raw) as SessionRecord)
+      const record = raw === null ? null : (JSON.parse(raw) as LoginSessionRecord)
       // Judged from the record too: the kv's own expiry (Redis) runs on another clock than ours.
       if (record === null || this.expired(record)) {
         await this.destroy(hash, userId)
@@ -156,7 +156,7 @@ export class Sessions {
   }
 
   /** The user's live sessions, by public id (hash). */
-  async list(userId: string): Promise<{ hash: string; record: SessionRecord }[]> {
+  async list(userId: string): Promise<{ hash: string; record: LoginSessionRecord }[]> {
     return (await this.prune(userId)).sort((a, b) => b.record.lastSeenAtMs - a.record.lastSeenAtMs)
   }
 

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import fc from 'fast-check'
-import { createMemoryKv } from '../store/kv.ts'
+import { createMemoryKv } from '../platform/kv.ts'
 import { PowChallenges, checkProof, leadingZeroBits, solveProof } from './proof-of-work.ts'
 
 describe('proof of work', () => {

@@ -1,7 +1,7 @@
 // Server-issued proof-of-work challenges: the CAPTCHA stand-in that makes each guess on an account under attack cost work.
 import { createHash } from 'node:crypto'
-import type { Kv } from '../store/kv.ts'
-import { randomToken } from './crypto.ts'
+import type { Kv } from '../platform/kv.ts'
+import { randomToken } from '../platform/crypto.ts'
 
 /** Name of the puzzle, sent to clients so they know what to solve. */
 export const POW_ALGORITHM = 'sha256-leading-zero-bits'

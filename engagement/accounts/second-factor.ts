@@ -1,7 +1,7 @@
-import type { Ctx } from '../../context.ts'
-import { unseal } from '../../core/crypto.ts'
-import { hashRecoveryCode, verifyTotp } from '../../core/totp.ts'
-import { claimRecoveryCode, claimTotpStep, type User } from '../../data/users.ts'
+import type { Ctx } from '../context.ts'
+import { unseal } from '../platform/crypto.ts'
+import { hashRecoveryCode, verifyTotp } from './totp.ts'
+import { claimRecoveryCode, claimTotpStep, type User } from './users.ts'
 
 /** A second factor as submitted: a TOTP code or a recovery code. */
 export interface FactorInput {

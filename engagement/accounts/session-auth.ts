@@ -1,17 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Ctx } from '../context.ts'
-import type { SessionRecord } from '../core/sessions.ts'
-import type { Principal } from '../core/access.ts'
-import { eventRoles, userById, type User } from '../data/users.ts'
-import { safeEqual } from '../core/crypto.ts'
-import { ApiError } from './errors.ts'
-import { gateOperation } from './auth-gate.ts'
+import type { LoginSessionRecord } from './login-sessions.ts'
+import type { Principal } from './access.ts'
+import { eventRoles, userById, type User } from './users.ts'
+import { safeEqual } from '../platform/crypto.ts'
+import { ApiError } from '../platform/errors.ts'
+import { gateOperation } from '../platform/auth-gate.ts'
 
 /** The signed-in caller of a request. */
 export interface AuthState {
   /** Public session id (hash of the cookie value). */
   hash: string
-  record: SessionRecord
+  record: LoginSessionRecord
   user: User
   principal: Principal
 }
@@ -29,7 +29,7 @@ declare module 'fastify' {
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 /** Sets the session cookie: HttpOnly, SameSite=Lax, Secure outside dev. */
-export function setSessionCookie(ctx: Ctx, reply: FastifyReply, id: string, record: SessionRecord): void {
+export function setSessionCookie(ctx: Ctx, reply: FastifyReply, id: string, record: LoginSessionRecord): void {
   void reply.setCookie(ctx.config.cookieName, id, {
     path: '/',
     httpOnly: true,
@@ -46,7 +46,7 @@ export function clearSessionCookie(ctx: Ctx, reply: FastifyReply): void {
 }
 
 /** Builds the principal used by access decisions. */
-export async function principalOf(ctx: Ctx, user: User, record: SessionRecord): Promise<Principal> {
+export async function principalOf(ctx: Ctx, user: User, record: LoginSessionRecord): Promise<Principal> {
   return { userId: user.id, isAdmin: user.isAdmin, totpEnabled: user.totpEnabled, eventRoles: await eventRoles(ctx.db, user.id), mfaAtMs: record.mfaAtMs }
 }
 
@@ -54,14 +54,14 @@ async function loadAuth(ctx: Ctx, req: FastifyRequest, reply: FastifyReply): Pro
   req.auth = null
   const id = req.cookies[ctx.config.cookieName]
   if (id === undefined || id === '') return
-  const loaded = await ctx.sessions.load(id)
+  const loaded = await ctx.loginSessions.load(id)
   if (loaded === null) {
     clearSessionCookie(ctx, reply)
     return
   }
   const user = await userById(ctx.db, loaded.record.userId)
   if (user === null) {
-    await ctx.sessions.destroy(loaded.hash, loaded.record.userId)
+    await ctx.loginSessions.destroy(loaded.hash, loaded.record.userId)
     clearSessionCookie(ctx, reply)
     return
   }
@@ -74,7 +74,7 @@ async function loadAuth(ctx: Ctx, req: FastifyRequest, reply: FastifyReply): Pro
  * ({@link gateOperation}) and enforces the synchronizer CSRF token on changes. All of it runs on
  * request, before the body is parsed or anything is validated.
  */
-export function registerSessions(app: FastifyInstance, ctx: Ctx): void {
+export function registerSessionAuth(app: FastifyInstance, ctx: Ctx): void {
   app.decorateRequest('auth', null)
   app.addHook('onRequest', async (req, reply) => {
     if (req.url.startsWith('/api/') && !req.url.startsWith('/api/internal/')) await loadAuth(ctx, req, reply)

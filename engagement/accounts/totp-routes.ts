@@ -1,15 +1,15 @@
 import { Type } from 'typebox'
-import type { App } from '../app-type.ts'
-import type { Ctx } from '../../context.ts'
-import { randomToken, seal, unseal } from '../../core/crypto.ts'
-import { hashRecoveryCode, newRecoveryCodes, newTotpSecret, totpProvisioning, verifyTotp } from '../../core/totp.ts'
-import { enableTotp } from '../../data/users.ts'
-import { ApiError } from '../../plugins/errors.ts'
-import { MeView, RecoveryCode, TotpCode, errorResponses } from '../schemas.ts'
-import { accessError, requireSession, stepUpChallenge } from '../guard.ts'
-import { meView } from './views.ts'
+import type { App } from '../platform/app-type.ts'
+import type { Ctx } from '../context.ts'
+import { randomToken, seal, unseal } from '../platform/crypto.ts'
+import { hashRecoveryCode, newRecoveryCodes, newTotpSecret, totpProvisioning, verifyTotp } from './totp.ts'
+import { enableTotp } from './users.ts'
+import { ApiError } from '../platform/errors.ts'
+import { MeView, RecoveryCode, TotpCode, errorResponses } from '../platform/schemas.ts'
+import { accessError, requireSession, stepUpChallenge } from './access-guard.ts'
+import { meView } from './account-views.ts'
 import { checkSecondFactor } from './second-factor.ts'
-import { setSessionCookie } from '../../plugins/sessions.ts'
+import { setSessionCookie } from './session-auth.ts'
 
 interface Pending {
   sealedSecret: string
@@ -86,9 +86,9 @@ export function totpRoutes(app: App, ctx: Ctx): void {
       await ctx.db.tx((q) => enableTotp(q, auth.user.id, pending.sealedSecret, step, pending.recoveryHashes))
       await ctx.kv.del(pendingKey(auth.user.id))
       // Other sessions were not proven with the new factor; end them.
-      await ctx.sessions.destroyAll(auth.user.id, auth.hash)
+      await ctx.loginSessions.destroyAll(auth.user.id, auth.hash)
       const record = { ...auth.record, mfaAtMs: ctx.now() }
-      await ctx.sessions.update(auth.hash, record)
+      await ctx.loginSessions.update(auth.hash, record)
       await ctx.audit(req, { action: 'totp.confirm', target: auth.user.id, result: 'ok' })
       return meView(ctx, { ...auth.user, totpEnabled: true, totpSecret: pending.sealedSecret, totpLastStep: step }, auth.hash, record)
     },
@@ -120,7 +120,7 @@ export function totpRoutes(app: App, ctx: Ctx): void {
         throw new ApiError(401, 'INVALID_TOTP', 'that code is wrong or was already used', { stepUp: stepUpChallenge(ctx) })
       }
       await ctx.throttles.stepUp.succeed(auth.user.id, req.ip)
-      const next = await ctx.sessions.rotate(auth.hash, auth.record, { mfaAtMs: ctx.now(), csrf: randomToken(24) })
+      const next = await ctx.loginSessions.rotate(auth.hash, auth.record, { mfaAtMs: ctx.now(), csrf: randomToken(24) })
       setSessionCookie(ctx, reply, next.id, next.record)
       await ctx.audit(req, { action: 'auth.step_up', target: auth.user.id, result: 'ok', detail: factor })
       return meView(ctx, auth.user, next.hash, next.record)

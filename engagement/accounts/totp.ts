@@ -1,7 +1,7 @@
 import { generateSecret, generateURI, verify } from 'otplib'
 import QRCode from 'qrcode'
 import { randomBytes } from 'node:crypto'
-import { sha256 } from './crypto.ts'
+import { sha256 } from '../platform/crypto.ts'
 
 /** TOTP period in seconds (ASVS 6.5.5: at most 30). */
 export const TOTP_PERIOD_SEC = 30

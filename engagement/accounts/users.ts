@@ -1,5 +1,5 @@
-import type { Queryable } from '../store/db.ts'
-import type { EventRole } from '../core/access.ts'
+import type { Queryable } from '../platform/db.ts'
+import type { EventRole } from './access.ts'
 
 /** A user row. */
 export interface User {

@@ -1,4 +1,4 @@
-import type { Queryable } from '../store/db.ts'
+import type { Queryable } from '../platform/db.ts'
 
 /** One audit entry: who did what to which target, when, from where, and how it ended. */
 export interface AuditEntry {

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify'
-import type { Db } from '../store/db.ts'
-import { insertAudit, type AuditEntry } from '../data/audit.ts'
+import type { Db } from '../platform/db.ts'
+import { insertAudit, type AuditEntry } from './audit-entries.ts'
 import type { Logger } from '../../common/log.ts'
 
 /** What a handler tells the audit log; who, when and from where come from the request. */

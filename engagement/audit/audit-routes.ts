@@ -1,11 +1,11 @@
 import { Type } from 'typebox'
-import type { App } from '../app-type.ts'
-import type { Ctx } from '../../context.ts'
-import { listAudit } from '../../data/audit.ts'
-import { hasEventRole } from '../../core/access.ts'
-import { ApiError } from '../../plugins/errors.ts'
-import { EventId, errorResponses } from '../schemas.ts'
-import { accessError, requireMfaSession } from '../guard.ts'
+import type { App } from '../platform/app-type.ts'
+import type { Ctx } from '../context.ts'
+import { listAudit } from './audit-entries.ts'
+import { hasEventRole } from '../accounts/access.ts'
+import { ApiError } from '../platform/errors.ts'
+import { EventId, errorResponses } from '../platform/schemas.ts'
+import { accessError, requireMfaSession } from '../accounts/access-guard.ts'
 
 const Entry = Type.Object({
   id: Type.String(),

@@ -1,5 +1,5 @@
 import { describe, it, expect, afterAll } from 'vitest'
-import { Agent, enrollTotp, freshEmail, makeApp, organizer, signedIn, stepUp } from '../../test-support.ts'
+import { Agent, enrollTotp, freshEmail, makeApp, organizer, signedIn, stepUp } from '../test-support.ts'
 
 describe('roles, tiers, stream keys, going live, monetization, audit', async () => {
   const t = await makeApp({ stepUpMaxAgeSec: 300 })

@@ -1,5 +1,5 @@
 import { describe, it, expect, afterAll } from 'vitest'
-import { enrollTotp, freshEmail, makeApp, organizer, signedIn, stepUp, type Agent } from '../../test-support.ts'
+import { enrollTotp, freshEmail, makeApp, organizer, signedIn, stepUp, type Agent } from '../test-support.ts'
 
 interface AuditRow {
   action: string

@@ -1,11 +1,11 @@
 import { Type } from 'typebox'
-import type { App } from '../app-type.ts'
-import type { Ctx } from '../../context.ts'
-import { eventById, insertEvent, listEvents } from '../../data/events.ts'
-import { grantEventRole, revokeEventRole, rolesOfEvent, userByEmail } from '../../data/users.ts'
-import { ApiError } from '../../plugins/errors.ts'
-import { Email, EventId, EventParams, EventRoleT, EventView, Ok, errorResponses } from '../schemas.ts'
-import { requireEventAccess, requireMfaSession } from '../guard.ts'
+import type { App } from '../platform/app-type.ts'
+import type { Ctx } from '../context.ts'
+import { eventById, insertEvent, listEvents } from './events.ts'
+import { grantEventRole, revokeEventRole, rolesOfEvent, userByEmail } from '../accounts/users.ts'
+import { ApiError } from '../platform/errors.ts'
+import { Email, EventId, EventParams, EventRoleT, EventView, Ok, errorResponses } from '../platform/schemas.ts'
+import { requireEventAccess, requireMfaSession } from '../accounts/access-guard.ts'
 
 const UserIdParam = Type.String({ pattern: '^[A-Za-z0-9_-]{8,40}$', description: 'user id' })
 

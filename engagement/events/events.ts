@@ -1,4 +1,4 @@
-import type { Queryable } from '../store/db.ts'
+import type { Queryable } from '../platform/db.ts'
 
 /** Lifecycle of an event. */
 export type EventStatus = 'scheduled' | 'live' | 'ended'

@@ -1,10 +1,10 @@
 import { Type, type Static } from 'typebox'
-import type { App } from '../app-type.ts'
-import type { Ctx } from '../../context.ts'
-import { safeEqual, sha256 } from '../../core/crypto.ts'
-import { streamKeyByHash } from '../../data/stream-keys.ts'
-import { ApiError } from '../../plugins/errors.ts'
-import { errorResponses } from '../schemas.ts'
+import type { App } from '../platform/app-type.ts'
+import type { Ctx } from '../context.ts'
+import { safeEqual, sha256 } from '../platform/crypto.ts'
+import { streamKeyByHash } from './stream-keys.ts'
+import { ApiError } from '../platform/errors.ts'
+import { errorResponses } from '../platform/schemas.ts'
 
 const Decision = Type.Union([
   Type.Object({ ok: Type.Literal(true), target: Type.Object({ event: Type.String(), angle: Type.String() }), label: Type.Optional(Type.String()) }),

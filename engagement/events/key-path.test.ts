@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { generate } from 'otplib'
 import { loadEngagementConfig } from '../config.ts'
 import { startEngagement } from '../server.ts'
-import { dropSchema } from '../store/db.ts'
+import { dropSchema } from '../platform/db.ts'
 import { HttpKeyStore } from '../../origin/ingest/keys/http-key-store.ts'
 import { dropKvPrefix } from '../test-support.ts'
 

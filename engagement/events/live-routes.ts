@@ -1,10 +1,10 @@
 import { Type } from 'typebox'
-import type { App } from '../app-type.ts'
-import type { Ctx } from '../../context.ts'
-import { setEventStatus } from '../../data/events.ts'
-import { ApiError } from '../../plugins/errors.ts'
-import { EventParams, EventView, errorResponses } from '../schemas.ts'
-import { requireEventAccess } from '../guard.ts'
+import type { App } from '../platform/app-type.ts'
+import type { Ctx } from '../context.ts'
+import { setEventStatus } from './events.ts'
+import { ApiError } from '../platform/errors.ts'
+import { EventParams, EventView, errorResponses } from '../platform/schemas.ts'
+import { requireEventAccess } from '../accounts/access-guard.ts'
 
 const ROLES = ['creator', 'organizer'] as const
 

@@ -1,11 +1,11 @@
 import { Type } from 'typebox'
-import type { App } from '../app-type.ts'
-import type { Ctx } from '../../context.ts'
-import { randomToken, seal, sha256, unseal } from '../../core/crypto.ts'
-import { publicKey, replaceStreamKey, revokeStreamKey, streamKeyById, streamKeysOfEvent } from '../../data/stream-keys.ts'
-import { ApiError } from '../../plugins/errors.ts'
-import { EventId, Ok, StreamKeyView, errorResponses } from '../schemas.ts'
-import { requireEventAccess } from '../guard.ts'
+import type { App } from '../platform/app-type.ts'
+import type { Ctx } from '../context.ts'
+import { randomToken, seal, sha256, unseal } from '../platform/crypto.ts'
+import { publicKey, replaceStreamKey, revokeStreamKey, streamKeyById, streamKeysOfEvent } from './stream-keys.ts'
+import { ApiError } from '../platform/errors.ts'
+import { EventId, Ok, StreamKeyView, errorResponses } from '../platform/schemas.ts'
+import { requireEventAccess } from '../accounts/access-guard.ts'
 
 const KeyParams = Type.Object({ eventId: EventId, keyId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,40}$' }) }, { additionalProperties: false })
 const ROLES = ['creator', 'organizer'] as const

@@ -1,4 +1,4 @@
-import type { Queryable } from '../store/db.ts'
+import type { Queryable } from '../platform/db.ts'
 
 /** A stream key as listed: never the key itself. */
 export interface StreamKeyInfo {

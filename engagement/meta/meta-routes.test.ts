@@ -2,7 +2,7 @@ import { describe, it, expect, afterAll } from 'vitest'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { makeApp } from '../../test-support.ts'
+import { makeApp } from '../test-support.ts'
 
 const REQUIRED = [
   'register', 'login', 'logout', 'me', 'enrollTotp', 'confirmTotp', 'stepUp', 'listSessions', 'revokeSession',

@@ -1,10 +1,10 @@
 import { Type } from 'typebox'
 import type { Registry } from 'prom-client'
-import type { App } from '../app-type.ts'
-import type { Ctx } from '../../context.ts'
-import { healthBody } from '../../../common/metrics.ts'
-import { ApiError } from '../../plugins/errors.ts'
-import { errorResponses } from '../schemas.ts'
+import type { App } from '../platform/app-type.ts'
+import type { Ctx } from '../context.ts'
+import { healthBody } from '../../common/metrics.ts'
+import { ApiError } from '../platform/errors.ts'
+import { errorResponses } from '../platform/schemas.ts'
 import { originBaseUrl, requestBase, trackerUrls } from './public-urls.ts'
 
 /** health, metrics, openapi, client-config. */

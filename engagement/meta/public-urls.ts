@@ -1,7 +1,7 @@
 // Where viewers find the origin and the trackers: configured URLs, else the host the request reached us on.
 import { isIP } from 'node:net'
 import type { FastifyRequest } from 'fastify'
-import type { EngagementConfig } from '../../config.ts'
+import type { EngagementConfig } from '../config.ts'
 
 /** How the viewer reached us: the public host (no port) and whether the connection was TLS. */
 export interface RequestBase {

@@ -1,9 +1,9 @@
 import { Type } from 'typebox'
-import type { App } from '../app-type.ts'
-import type { Ctx } from '../../context.ts'
-import { monetizationOf, saveMonetization } from '../../data/monetization.ts'
-import { EventParams, errorResponses } from '../schemas.ts'
-import { requireEventAccess } from '../guard.ts'
+import type { App } from '../platform/app-type.ts'
+import type { Ctx } from '../context.ts'
+import { monetizationOf, saveMonetization } from './monetization.ts'
+import { EventParams, errorResponses } from '../platform/schemas.ts'
+import { requireEventAccess } from '../accounts/access-guard.ts'
 
 const Price = { priceCents: Type.Integer({ minimum: 0, maximum: 100_000_00 }), currency: Type.String({ pattern: '^[A-Z]{3}$' }) }
 const Holder = Type.String({ maxLength: 140 })

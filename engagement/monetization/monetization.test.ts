@@ -1,7 +1,7 @@
 import { describe, it, expect, afterAll } from 'vitest'
-import { makeApp, organizer, stepUp } from '../../test-support.ts'
-import { resealPlainIbans } from '../../data/monetization.ts'
-import { unseal } from '../../core/crypto.ts'
+import { makeApp, organizer, stepUp } from '../test-support.ts'
+import { resealPlainIbans } from './monetization.ts'
+import { unseal } from '../platform/crypto.ts'
 
 const IBAN = 'DE89370400440532013000'
 

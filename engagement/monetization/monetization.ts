@@ -1,5 +1,5 @@
-import type { Queryable } from '../store/db.ts'
-import { seal } from '../core/crypto.ts'
+import type { Queryable } from '../platform/db.ts'
+import { seal } from '../platform/crypto.ts'
 
 /** Monetization and payout settings of one event, as the API shows them: the IBAN masked. */
 export interface Monetization {

@@ -1,6 +1,6 @@
 // Authentication before validation: which operations are public, and the hook that refuses anonymous calls to the rest.
 import type { FastifyRequest } from 'fastify'
-import { safeEqual } from '../core/crypto.ts'
+import { safeEqual } from './crypto.ts'
 import { ApiError } from './errors.ts'
 
 /** How an operation authenticates its caller. */

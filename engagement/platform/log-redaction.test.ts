@@ -51,7 +51,7 @@ describe('secrets never reach the log', () => {
     const { app } = await buildApp(config, { logger: createEngagementLogger('trace', c.stream) })
     afterAll(async () => {
       await app.close()
-      const { dropSchema } = await import('../store/db.ts')
+      const { dropSchema } = await import('./db.ts')
       await dropSchema(config.databaseUrl, config.databaseSchema)
     })
 

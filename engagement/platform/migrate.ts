@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import type { Db } from './db.ts'
 
 /** Folder of versioned migrations (`NNN_name.sql`), applied in name order, never edited once released. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.meta.url))
+export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url))
 
 /** Applies every migration not yet recorded in `schema_migrations`; returns the versions applied now. */
 export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {

@@ -1,6 +1,6 @@
-import type { Kv } from '../store/kv.ts'
-import { Throttle } from '../core/throttle.ts'
-import { PowChallenges } from '../core/proof-of-work.ts'
+import type { Kv } from './kv.ts'
+import { Throttle } from './throttle.ts'
+import { PowChallenges } from '../accounts/proof-of-work.ts'
 
 /** The throttles of the sign-in and second-factor paths. */
 export interface Throttles {

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { ErrorBody } from '../plugins/errors.ts'
+import { ErrorBody } from './errors.ts'
 
 /** Error responses every route can give. */
 export const errorResponses = { '4xx': ErrorBody, '5xx': ErrorBody }

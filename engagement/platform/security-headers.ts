@@ -1,8 +1,8 @@
 // Security headers on every engagement response: a strict Content-Security-Policy, HSTS, and the browser-isolation headers.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { EngagementConfig } from '../config.ts'
-import { originBaseUrl, requestBase, trackerUrls } from '../routes/meta/public-urls.ts'
-import { trackerInstancesFor } from '../routes/playback/session.ts'
+import { originBaseUrl, requestBase, trackerUrls } from '../meta/public-urls.ts'
+import { trackerInstancesFor } from '../playback/playback-session.ts'
 
 // What a CSP source may contain; anything else (`;`, `,`, quotes, spaces) could end the directive.
 const SAFE_SOURCE = /^(?:https?|wss?):\/\/[A-Za-z0-9.\-[\]:]+$/

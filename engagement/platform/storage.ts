@@ -1,9 +1,9 @@
 import type { EngagementConfig } from '../config.ts'
-import { openDb, type Db } from '../store/db.ts'
-import { migrate } from '../store/migrate.ts'
-import { resealPlainIbans } from '../data/monetization.ts'
-import { createMemoryKv, type Kv } from '../store/kv.ts'
-import { createRedisKv } from '../store/kv-redis.ts'
+import { openDb, type Db } from './db.ts'
+import { migrate } from './migrate.ts'
+import { resealPlainIbans } from '../monetization/monetization.ts'
+import { createMemoryKv, type Kv } from './kv.ts'
+import { createRedisKv } from './kv-redis.ts'
 
 /** Opens the configured database (PostgreSQL or PGlite) and applies pending migrations. */
 export async function openDatabase(config: EngagementConfig): Promise<Db> {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { createMemoryKv } from '../store/kv.ts'
+import { createMemoryKv } from './kv.ts'
 import { Throttle, ceilingDelayMs, type ThrottleLimits } from './throttle.ts'
 
 const LIMITS: ThrottleLimits = { perIp: 1000, perPair: 5, perAccount: 20, onAccountCeiling: 'challenge', windowSec: 900, blockSec: 60, maxBlockSec: 3600, delayBaseMs: 250, delayMaxMs: 4000 }

@@ -1,5 +1,5 @@
 // Attempt throttling (per address group, per account and address, per account) with backoff and no account lockout.
-import type { Kv } from '../store/kv.ts'
+import type { Kv } from './kv.ts'
 import { addressGroup } from '../../common/client-address.ts'
 
 /** Limits for one kind of attempt (login, TOTP, step-up). */

@@ -1,12 +1,12 @@
 // Placement end to end: two real trackers, many playback sessions, real WebSocket announces with the issued tokens.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
-import { makeApp, organizer, type TestApp } from '../../test-support.ts'
-import { startTracker, type RunningTracker } from '../../../tracker/server.ts'
-import { loadTrackerConfig } from '../../../tracker/config.ts'
-import { RawClient } from '../../../tracker/test-client.ts'
-import { encodeClientAnnounce, encodeClientAnswer } from '../../../tracker/protocol/encode.ts'
-import { createLogger } from '../../../common/log.ts'
+import { makeApp, organizer, type TestApp } from '../test-support.ts'
+import { startTracker, type RunningTracker } from '../../tracker/server.ts'
+import { loadTrackerConfig } from '../../tracker/config.ts'
+import { RawClient } from '../../tracker/test-client.ts'
+import { encodeClientAnnounce, encodeClientAnswer } from '../../tracker/protocol/encode.ts'
+import { createLogger } from '../../common/log.ts'
 
 const SECRET = 'two-tracker-secret-0123456789abcdef0123'
 const ORIGIN = { origin: 'http://app.example' }

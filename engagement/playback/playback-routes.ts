@@ -1,13 +1,13 @@
 // createPlaybackSession: places a viewer on a tracker cell and hands out its announce URL and admission token.
 import { Type } from 'typebox'
-import type { App } from '../app-type.ts'
-import type { Ctx } from '../../context.ts'
-import { eventById } from '../../data/events.ts'
-import { randomToken } from '../../core/crypto.ts'
-import { ApiError } from '../../plugins/errors.ts'
-import { EventParams, errorResponses } from '../schemas.ts'
-import { addressGroup, compileTrustedProxies } from '../../../common/client-address.ts'
-import { buildPlaybackSession, localityFor } from './session.ts'
+import type { App } from '../platform/app-type.ts'
+import type { Ctx } from '../context.ts'
+import { eventById } from '../events/events.ts'
+import { randomToken } from '../platform/crypto.ts'
+import { ApiError } from '../platform/errors.ts'
+import { EventParams, errorResponses } from '../platform/schemas.ts'
+import { addressGroup, compileTrustedProxies } from '../../common/client-address.ts'
+import { buildPlaybackSession, localityFor } from './playback-session.ts'
 import { requestBase } from '../meta/public-urls.ts'
 
 const IceServer = Type.Object({ urls: Type.Union([Type.String(), Type.Array(Type.String())]), username: Type.Optional(Type.String()), credential: Type.Optional(Type.String()) })

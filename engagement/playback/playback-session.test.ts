@@ -1,9 +1,9 @@
 // createPlaybackSession over app.inject: placement, token claims, event and input checks, rate limit, locality.
 import { afterAll, describe, expect, it } from 'vitest'
 import { jwtVerify } from 'jose'
-import { Agent, makeApp, organizer, signedIn, type TestApp } from '../../test-support.ts'
-import { localityFor, trackerInstancesFor } from './session.ts'
-import { loadEngagementConfig } from '../../config.ts'
+import { Agent, makeApp, organizer, signedIn, type TestApp } from '../test-support.ts'
+import { localityFor, trackerInstancesFor } from './playback-session.ts'
+import { loadEngagementConfig } from '../config.ts'
 
 const SECRET = 'playback-test-secret-0123456789abcdef'
 const INSTANCES = [{ id: 'a', url: 'wss://ta.example' }, { id: 'b', url: 'wss://tb.example:8443/' }, { id: 'c', url: 'wss://tc.example', weight: 2 }]

@@ -1,8 +1,8 @@
 // Playback sessions: pure placement inputs (tracker instances, locality) and the tracker admission token.
 import { SignJWT } from 'jose'
-import { ipLocality } from '../../../tracker/admission.ts'
-import { placeViewer, type Placement, type TrackerInstance } from '../../../tracker/placement.ts'
-import type { EngagementConfig } from '../../config.ts'
+import { ipLocality } from '../../tracker/admission.ts'
+import { placeViewer, type Placement, type TrackerInstance } from '../../tracker/placement.ts'
+import type { EngagementConfig } from '../config.ts'
 import { originBaseUrl, trackerUrls, type RequestBase } from '../meta/public-urls.ts'
 
 /** The settings of {@link EngagementConfig} that placement reads. */
@@ -69,7 +69,7 @@ export interface PlaybackSession {
 }
 
 /** Everything one session is made of. */
-export interface SessionInput {
+export interface PlaybackSessionInput {
   eventId: string
   playbackSessionId: string
   viewerKey: string
@@ -79,7 +79,7 @@ export interface SessionInput {
 }
 
 /** Places the viewer and issues its token. Throws `PlacementError` for bad input or no instances. */
-export async function buildPlaybackSession(config: PlacementConfig & Pick<EngagementConfig, 'iceServers'>, input: SessionInput): Promise<PlaybackSession> {
+export async function buildPlaybackSession(config: PlacementConfig & Pick<EngagementConfig, 'iceServers'>, input: PlaybackSessionInput): Promise<PlaybackSession> {
   const placement: Placement = placeViewer({
     eventId: input.eventId,
     locality: input.locality,

@@ -3,7 +3,7 @@
  * `me`/login/step-up answers and, when an action answers STEP_UP_REQUIRED, asks the registered
  * step-up handler (the StepUpDialog) for a fresh second factor, then retries the original request once.
  */
-import type { StreamKeyInfo } from '../../../engagement/data/stream-keys.ts'
+import type { StreamKeyInfo } from '../../../engagement/events/stream-keys.ts'
 
 /** The step-up challenge the server attaches to STEP_UP_REQUIRED. */
 export interface StepUpChallenge {
