@@ -125,6 +125,23 @@ export const EngagementConfigSchema = Type.Object(
       ),
       { default: [] },
     ),
+    /**
+     * How long an instance reuses an event's interaction settings, bans and timeouts before reading them
+     * again. A change drops every instance's copy at once through kv; this bounds staleness if that message is lost.
+     */
+    interactionStateCacheMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 1000 }),
+    /** Chat messages one account may send per 30 s over all events and instances (Twitch: 20). */
+    chatMessagesPerAccountPer30s: Type.Integer({ minimum: 1, maximum: 10_000, default: 20 }),
+    /** The same for accounts with a moderating role on the event (Twitch: 100); they also skip slow mode. */
+    chatMessagesPerModeratorPer30s: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
+    /** Questions one account may ask per minute over all instances (YouTube: 1). */
+    questionsPerAccountPerMin: Type.Integer({ minimum: 1, maximum: 1000, default: 1 }),
+    /** Question upvotes one account may give per minute (a flood guard; each question takes one anyway). */
+    upvotesPerAccountPerMin: Type.Integer({ minimum: 1, maximum: 10_000, default: 120 }),
+    /** Chat reports one account may file per hour. */
+    chatReportsPerAccountPerHour: Type.Integer({ minimum: 1, maximum: 10_000, default: 30 }),
+    /** Reaction frames (REST `react` or socket `react`, each up to 50 taps) one account may send per 10 s. */
+    reactionFramesPerAccountPer10s: Type.Integer({ minimum: 1, maximum: 10_000, default: 60 }),
   },
   { additionalProperties: false },
 )
