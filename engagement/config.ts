@@ -113,6 +113,44 @@ export const EngagementConfigSchema = Type.Object(
     localityPrefixV6: Type.Integer({ minimum: 0, maximum: 128, multipleOf: 16, default: 32 }),
     /** Playback sessions one address group (IPv4 address, IPv6 /64) may create per minute. */
     playbackSessionsPerAddressPerMin: Type.Integer({ minimum: 1, default: 120 }),
+    /** Start the real-time gateway (engagement/realtime) inside this service; off when it runs as its own process. */
+    gatewayEnabled: Type.Boolean({ default: true }),
+    /** TCP port of the real-time gateway (WebSocket, `/health`, `/metrics`); 0 picks a free one (tests). */
+    gatewayPort: Type.Integer({ minimum: 0, maximum: 65535, default: 8082 }),
+    /** Gateway socket library: uWebSockets.js, or the `ws` fallback (also used when uWS cannot load). */
+    gatewayTransport: Type.Union([Type.Literal('uws'), Type.Literal('ws')], { default: 'uws' }),
+    /** Public base URL of the gateway (`ws(s)://host[:port]`), given to clients; empty = the request's host, port 8082. */
+    publicRealtimeUrl: Type.String({ default: '', pattern: '^$|^wss?://[^\\s/?#]+/?$' }),
+    /** Period of the gateway tick that merges counts and broadcasts snapshots (polls, reactions). */
+    gatewayTickMs: Type.Integer({ minimum: 50, maximum: 5000, default: 250 }),
+    /** Ordered items per event a reconnecting client can resume from; older means `gap` + `snapshot`. */
+    gatewayHistoryItems: Type.Integer({ minimum: 10, maximum: 1_000_000, default: 10_000 }),
+    /** Newest ordered items per event kept in memory for resumes without a database read. */
+    gatewayRingItems: Type.Integer({ minimum: 0, maximum: 100_000, default: 1024 }),
+    /** How often the gateway compares each local event's newest seq with the feed (catches a lost bus tail). */
+    gatewayTailCheckMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 1000 }),
+    /** How often viewer counts are written, summed over instances and sent as `presence`. */
+    gatewayPresenceMs: Type.Integer({ minimum: 250, maximum: 60_000, default: 2000 }),
+    /** Client frames one connection may send per second (token bucket refill); a flood past the burst closes it (1008). */
+    gatewayFramesPerSec: Type.Number({ exclusiveMinimum: 0, maximum: 10_000, default: 10 }),
+    /** Token bucket size of {@link gatewayFramesPerSec}. */
+    gatewayFrameBurst: Type.Integer({ minimum: 1, maximum: 10_000, default: 30 }),
+    /** Socket writes (vote, react) one account may make per minute over all its connections and instances. */
+    gatewayAccountWritesPerMin: Type.Integer({ minimum: 1, maximum: 100_000, default: 600 }),
+    /** Connections one gateway instance accepts. */
+    gatewayMaxConnections: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 200_000 }),
+    /** A connection silent for this long is closed (clients send `ping` or WebSocket pings). */
+    gatewayIdleTimeoutSec: Type.Integer({ minimum: 8, maximum: 960, default: 120 }),
+    /** Above this many unsent bytes a connection's tick snapshots are skipped (the next one repairs it). */
+    gatewayDropAboveBytes: Type.Integer({ minimum: 1024, default: 262_144 }),
+    /** Above this many unsent bytes a connection is closed (1008); the client reconnects and resumes. */
+    gatewayCloseAboveBytes: Type.Integer({ minimum: 4096, default: 1_048_576 }),
+    /** HS256 secret of realtime tokens (`?token=`); empty = derived from `dataSecret`. Every instance needs the same. */
+    realtimeTokenSecret: Type.String({ default: '', pattern: '^$|^.{32,}$' }),
+    /** Default lifetime of a realtime token; it is checked when the socket connects. */
+    realtimeTokenTtlSec: Type.Integer({ minimum: 30, maximum: 86_400, default: 900 }),
+    /** Longest lifetime a caller may ask for (an OBS overlay runs for hours). */
+    realtimeTokenMaxTtlSec: Type.Integer({ minimum: 30, maximum: 604_800, default: 43_200 }),
     /** WebRTC ICE servers, given to viewers. */
     iceServers: Type.Array(
       Type.Object(

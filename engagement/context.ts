@@ -6,6 +6,7 @@ import type { Throttles } from './platform/rate-limits.ts'
 import type { Audit } from './audit/audit-log.ts'
 import type { OriginAdmin } from './events/origin-admin.ts'
 import type { Logger } from '../common/log.ts'
+import type { RealtimePublisher } from './realtime/types.ts'
 
 /** Everything route modules need, built once in `buildApp`. */
 export interface Ctx {
@@ -19,4 +20,6 @@ export interface Ctx {
   now: () => number
   origin: OriginAdmin
   log: Logger
+  /** Publishing to the real-time gateway: sequenced feed items and unordered messages (engagement/realtime). */
+  realtime: RealtimePublisher
 }

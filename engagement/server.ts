@@ -34,6 +34,7 @@ import { auditRoutes } from './audit/audit-routes.ts'
 import { internalRoutes } from './events/key-authorize-routes.ts'
 import { metaRoutes } from './meta/meta-routes.ts'
 import { playbackRoutes } from './playback/playback-routes.ts'
+import { createRealtimePublisher } from './realtime/publisher.ts'
 
 // Client-side routes of the app: `/`, or segments of URL-safe characters that do not start with a dot.
 const APP_ROUTE = /^\/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*(?:\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*\/?)?$/
@@ -70,6 +71,7 @@ export async function buildApp(config: EngagementConfig, deps: EngagementDeps = 
     throttles: createThrottles(kv, config),
     audit: createAudit(db, now, log),
     origin: deps.origin ?? createOriginAdmin(config.originAdminUrl, config.originAdminToken),
+    realtime: createRealtimePublisher(db, kv, log),
   }
   const trusted = compileTrustedProxies(config.trustedProxies)
   const trustedProxy = (addr: string): boolean => trusted(addr)

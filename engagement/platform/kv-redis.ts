@@ -8,7 +8,9 @@ export async function createRedisKv(url: string, prefix: string): Promise<Kv> {
   redis.on('error', () => undefined)
   await redis.connect()
   let sub: Redis | undefined
+  let ssub: Redis | undefined
   const handlers = new Map<string, Set<(m: string) => void>>()
+  const shardedHandlers = new Map<string, Set<(m: string) => void>>()
   const k = (key: string): string => prefix + key
   return {
     async get(key) {
@@ -69,8 +71,33 @@ export async function createRedisKv(url: string, prefix: string): Promise<Kv> {
         }
       }
     },
+    async sPublish(channel, message) {
+      await redis.spublish(k(channel), message)
+    },
+    async sSubscribe(channel, onMessage) {
+      // Its own connection: a sharded subscriber follows its channels' slots (MOVED) on a cluster.
+      if (ssub === undefined) {
+        ssub = redis.duplicate()
+        ssub.on('error', () => undefined)
+        ssub.on('smessage', (ch: string, msg: string) => {
+          for (const fn of shardedHandlers.get(ch) ?? []) fn(msg)
+        })
+      }
+      const s = ssub
+      const set = shardedHandlers.get(k(channel)) ?? new Set()
+      shardedHandlers.set(k(channel), set)
+      set.add(onMessage)
+      if (set.size === 1) await s.ssubscribe(k(channel))
+      return async () => {
+        set.delete(onMessage)
+        if (set.size === 0 && shardedHandlers.get(k(channel)) === set) {
+          shardedHandlers.delete(k(channel))
+          await s.sunsubscribe(k(channel))
+        }
+      }
+    },
     async close() {
-      await Promise.all([redis.quit(), sub?.quit()])
+      await Promise.all([redis.quit(), sub?.quit(), ssub?.quit()])
     },
   }
 }

@@ -53,4 +53,19 @@ describe.each(impls)('Kv (%s)', async (_name, make) => {
     await new Promise((r) => setTimeout(r, 50))
     expect(got).toEqual(['one'])
   })
+
+  it('sharded publish reaches sharded subscribers only, until they unsubscribe', async () => {
+    const sharded: string[] = []
+    const plain: string[] = []
+    const stopS = await kv.sSubscribe('sch', (m) => sharded.push(m))
+    const stopP = await kv.subscribe('sch', (m) => plain.push(m))
+    await kv.sPublish('sch', 'one')
+    await new Promise((r) => setTimeout(r, 50))
+    await stopS()
+    await kv.sPublish('sch', 'two')
+    await new Promise((r) => setTimeout(r, 50))
+    await stopP()
+    expect(sharded).toEqual(['one'])
+    expect(plain).toEqual([])
+  })
 })

@@ -23,6 +23,13 @@ export interface Kv {
   publish(channel: string, message: string): Promise<void>
   /** Returns a function that stops the subscription. */
   subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>
+  /**
+   * Sharded pub/sub (Redis 7 SPUBLISH): the channel lives on one shard, so per-event channels
+   * scale with the cluster instead of reaching every node. At-most-once, like {@link publish}.
+   */
+  sPublish(channel: string, message: string): Promise<void>
+  /** SSUBSCRIBE counterpart of {@link sPublish}; returns a function that stops the subscription. */
+  sSubscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>
   close(): Promise<void>
 }
 
@@ -35,6 +42,16 @@ interface Entry {
 export function createMemoryKv(now: () => number = Date.now): Kv {
   const data = new Map<string, Entry>()
   const subs = new Map<string, Set<(m: string) => void>>()
+  const shardedSubs = new Map<string, Set<(m: string) => void>>()
+  const subscribeIn = (map: Map<string, Set<(m: string) => void>>, channel: string, onMessage: (m: string) => void): (() => Promise<void>) => {
+    const set = map.get(channel) ?? new Set()
+    map.set(channel, set)
+    set.add(onMessage)
+    return async () => {
+      set.delete(onMessage)
+      if (set.size === 0 && map.get(channel) === set) map.delete(channel)
+    }
+  }
   const live = (key: string): Entry | undefined => {
     const e = data.get(key)
     if (e === undefined) return undefined
@@ -90,17 +107,19 @@ export function createMemoryKv(now: () => number = Date.now): Kv {
       for (const fn of subs.get(channel) ?? []) fn(message)
     },
     async subscribe(channel, onMessage) {
-      const set = subs.get(channel) ?? new Set()
-      subs.set(channel, set)
-      set.add(onMessage)
-      return async () => {
-        set.delete(onMessage)
-      }
+      return subscribeIn(subs, channel, onMessage)
+    },
+    async sPublish(channel, message) {
+      for (const fn of [...(shardedSubs.get(channel) ?? [])]) fn(message)
+    },
+    async sSubscribe(channel, onMessage) {
+      return subscribeIn(shardedSubs, channel, onMessage)
     },
     async close() {
       clearInterval(sweep)
       data.clear()
       subs.clear()
+      shardedSubs.clear()
     },
   }
 }
