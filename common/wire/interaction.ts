@@ -1,5 +1,9 @@
 // Wire shapes of live interaction (polls, Q&A, chat, reactions): REST bodies and the objects the gateway sends.
 import { Type, type Static } from 'typebox'
+import { CHAT_MAX_CHARS, POLL_LIMITS, QUESTION_MAX_CHARS, REACTION_EMOJI } from './live-constants.ts'
+
+// The plain limits live in live-constants.ts (no typebox, so the client imports them by value).
+export { CHAT_MAX_CHARS, POLL_LIMITS, QUESTION_MAX_CHARS, REACTION_EMOJI, TIMEOUT_LIMITS_SEC } from './live-constants.ts'
 
 /** ISO 8601 date-time string, or null when the moment has not happened. */
 const When = Type.Union([Type.String({ format: 'date-time' }), Type.Null()])
@@ -11,16 +15,6 @@ export type PollAudience = Static<typeof PollAudience>
 /** Poll life cycle: created as `draft`, then `open`, then `closed` (never reopened). */
 export const PollStatus = Type.Union([Type.Literal('draft'), Type.Literal('open'), Type.Literal('closed')])
 export type PollStatus = Static<typeof PollStatus>
-
-/** Limits shared by server validation and the client's forms. */
-export const POLL_LIMITS = {
-  minOptions: 2,
-  maxOptions: 10,
-  questionMaxChars: 200,
-  optionMaxChars: 80,
-  minDurationSec: 10,
-  maxDurationSec: 3600,
-} as const
 
 export const PollOption = Type.Object({
   id: Type.String({ description: 'Stable option id within the poll' }),
@@ -73,8 +67,6 @@ export type VotePollBody = Static<typeof VotePollBody>
 export const QuestionStatus = Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('rejected')])
 export type QuestionStatus = Static<typeof QuestionStatus>
 
-export const QUESTION_MAX_CHARS = 300
-
 /** A person as the audience sees them. */
 export const PublicAuthor = Type.Object({ userId: Type.String(), displayName: Type.String() })
 export type PublicAuthor = Static<typeof PublicAuthor>
@@ -110,8 +102,6 @@ export const ModerateQuestionBody = Type.Object(
 )
 export type ModerateQuestionBody = Static<typeof ModerateQuestionBody>
 
-export const CHAT_MAX_CHARS = 500
-
 export const ChatMessage = Type.Object({
   id: Type.String(),
   eventId: Type.String(),
@@ -135,10 +125,5 @@ export const ChatSettings = Type.Object({
 })
 export type ChatSettings = Static<typeof ChatSettings>
 
-/** The fixed reaction set; a reaction is one of these code points. */
-export const REACTION_EMOJI = ['👏', '🔥', '😂', '😮', '🎉', '💯'] as const
 export const ReactionEmoji = Type.Union(REACTION_EMOJI.map((e) => Type.Literal(e)))
 export type ReactionEmoji = Static<typeof ReactionEmoji>
-
-/** Timeouts from 10 s to 24 h. */
-export const TIMEOUT_LIMITS_SEC = { min: 10, max: 86_400 } as const

@@ -2,11 +2,8 @@
 import { Type, type Static } from 'typebox'
 import { ChatMessage, ChatSettings, Poll, Question, ReactionEmoji } from './interaction.ts'
 
-/** Path of an event's socket under `realtimeUrl`: `/v1/events/<eventId>`. */
-export const REALTIME_PATH_PREFIX = '/v1/events/'
-
-/** Largest client frame the gateway reads; a bigger one closes the connection (1009). */
-export const REALTIME_MAX_CLIENT_FRAME_BYTES = 4096
+// Path prefix and frame limit live in live-constants.ts (no typebox, so the client imports them by value).
+export { REALTIME_MAX_CLIENT_FRAME_BYTES, REALTIME_PATH_PREFIX } from './live-constants.ts'
 
 /** Client-chosen correlation id of a vote, echoed in its `ack` or `error`. */
 const Ref = Type.String({ minLength: 1, maxLength: 64 })
