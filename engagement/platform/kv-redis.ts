@@ -1,6 +1,14 @@
 import { Redis } from 'ioredis'
 import type { Kv } from './kv.ts'
 
+// KEYS[1] the hash; ARGV field, value, field, value, …, ttl ms. A field only ever rises.
+const HMAX_SCRIPT = `for i = 1, #ARGV - 1, 2 do
+  local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[i]))
+  if cur == nil or cur < tonumber(ARGV[i + 1]) then redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[#ARGV])
+return 1`
+
 /** {@link Kv} on Redis; every key gets `prefix`. A second connection is opened on first subscribe. */
 export async function createRedisKv(url: string, prefix: string): Promise<Kv> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 })
@@ -46,6 +54,28 @@ export async function createRedisKv(url: string, prefix: string): Promise<Kv> {
     },
     async sMembers(key) {
       return redis.smembers(k(key))
+    },
+    async hIncrBy(key, deltas, ttlMs) {
+      const fields = Object.keys(deltas)
+      if (fields.length === 0) return {}
+      const m = redis.multi()
+      for (const f of fields) m.hincrby(k(key), f, deltas[f] ?? 0)
+      const res = await m.pexpire(k(key), Math.max(1, Math.ceil(ttlMs)), 'NX').exec()
+      const out: Record<string, number> = {}
+      for (const [i, f] of fields.entries()) {
+        const [err, v] = res?.[i] ?? [new Error('no reply'), null]
+        if (err !== null) throw err
+        out[f] = Number(v)
+      }
+      return out
+    },
+    async hMax(key, fields, ttlMs) {
+      const args = Object.entries(fields).flatMap(([f, v]) => [f, String(v)])
+      if (args.length === 0) return
+      await redis.eval(HMAX_SCRIPT, 1, k(key), ...args, String(Math.max(1, Math.ceil(ttlMs))))
+    },
+    async hGetAll(key) {
+      return redis.hgetall(k(key))
     },
     async publish(channel, message) {
       await redis.publish(k(channel), message)

@@ -36,6 +36,30 @@ describe.each(impls)('Kv (%s)', async (_name, make) => {
     expect(await kv.get('c')).toBe('2')
   })
 
+  it('hash counters: hIncrBy returns the new values and keeps the window the first call started', async () => {
+    expect(await kv.hIncrBy('h', { a: 1, b: 2 }, 60_000)).toEqual({ a: 1, b: 2 })
+    expect(await kv.hIncrBy('h', { a: 3 }, 10)).toEqual({ a: 4 })
+    expect(await kv.hIncrBy('h', {}, 60_000)).toEqual({})
+    await new Promise((r) => setTimeout(r, 30))
+    expect(await kv.hGetAll('h')).toEqual({ a: '4', b: '2' })
+    await kv.hIncrBy('hshort', { a: 1 }, 30)
+    await new Promise((r) => setTimeout(r, 80))
+    expect(await kv.hGetAll('hshort')).toEqual({})
+  })
+
+  it('hMax raises fields, never lowers them, and refreshes the expiry', async () => {
+    await kv.hMax('m', { 'i1|o1': 5, 'i2|o1': 2 }, 60_000)
+    await kv.hMax('m', { 'i1|o1': 3, 'i2|o1': 7, 'i3|o2': 0 }, 60_000)
+    expect(await kv.hGetAll('m')).toEqual({ 'i1|o1': '5', 'i2|o1': '7', 'i3|o2': '0' })
+    await kv.hMax('m', {}, 60_000)
+    await kv.hMax('mshort', { x: 1 }, 40)
+    await new Promise((r) => setTimeout(r, 25))
+    await kv.hMax('mshort', { x: 1 }, 60)
+    await new Promise((r) => setTimeout(r, 25))
+    expect(await kv.hGetAll('mshort')).toEqual({ x: '1' })
+    expect(await kv.hGetAll('absent')).toEqual({})
+  })
+
   it('sets', async () => {
     await kv.sAdd('s', 'm1', 60_000)
     await kv.sAdd('s', 'm2', 60_000)

@@ -20,6 +20,18 @@ export interface Kv {
   sAdd(key: string, member: string, ttlMs: number): Promise<void>
   sRem(key: string, member: string): Promise<void>
   sMembers(key: string): Promise<string[]>
+  /**
+   * Adds each delta to its hash field and returns the fields' new values; the first call starts a
+   * window of `ttlMs` for the whole hash (batched per-account counters: one round trip per batch).
+   */
+  hIncrBy(key: string, deltas: Readonly<Record<string, number>>, ttlMs: number): Promise<Record<string, number>>
+  /**
+   * Raises each hash field to at least the given value (a field never goes down), atomically; the
+   * hash expires `ttlMs` after the latest call. Grow-only counters merged from several writers.
+   */
+  hMax(key: string, fields: Readonly<Record<string, number>>, ttlMs: number): Promise<void>
+  /** Every field of a hash with its value; empty when there is none. */
+  hGetAll(key: string): Promise<Record<string, string>>
   publish(channel: string, message: string): Promise<void>
   /** Returns a function that stops the subscription. */
   subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>
@@ -34,7 +46,7 @@ export interface Kv {
 }
 
 interface Entry {
-  value: string | Set<string>
+  value: string | Set<string> | Map<string, number>
   expiresAtMs: number
 }
 
@@ -102,6 +114,28 @@ export function createMemoryKv(now: () => number = Date.now): Kv {
     async sMembers(key) {
       const e = live(key)
       return e !== undefined && e.value instanceof Set ? [...e.value] : []
+    },
+    async hIncrBy(key, deltas, ttlMs) {
+      const e = live(key)
+      const h = e?.value instanceof Map ? e.value : new Map<string, number>()
+      if (e?.value !== h) data.set(key, { value: h, expiresAtMs: now() + ttlMs })
+      const out: Record<string, number> = {}
+      for (const [f, d] of Object.entries(deltas)) {
+        const v = (h.get(f) ?? 0) + d
+        h.set(f, v)
+        out[f] = v
+      }
+      return out
+    },
+    async hMax(key, fields, ttlMs) {
+      const e = live(key)
+      const h = e?.value instanceof Map ? e.value : new Map<string, number>()
+      data.set(key, { value: h, expiresAtMs: now() + ttlMs })
+      for (const [f, v] of Object.entries(fields)) h.set(f, Math.max(h.get(f) ?? v, v))
+    },
+    async hGetAll(key) {
+      const e = live(key)
+      return e?.value instanceof Map ? Object.fromEntries([...e.value].map(([f, v]) => [f, String(v)])) : {}
     },
     async publish(channel, message) {
       for (const fn of subs.get(channel) ?? []) fn(message)
