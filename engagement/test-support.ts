@@ -152,3 +152,31 @@ export async function stepUp(a: Agent, secret: string): Promise<void> {
   const r = await a.req('POST', '/api/auth/step-up', { totpCode: await codeAt(a.t, secret) })
   if (r.status !== 200) throw new Error(`stepUp ${r.status} ${JSON.stringify(r.body)}`)
 }
+
+/** One answer of {@link fetchAgent}: status and JSON body. */
+export interface FetchAnswer {
+  status: number
+  body: Record<string, unknown>
+}
+
+/**
+ * A cookie-keeping client of a running engagement service over real HTTP (for tests that run the
+ * service next to the origin): keeps the session cookie and the CSRF token from the answers. Both
+ * arguments are read per call, so they may be set in a `beforeAll`.
+ */
+export function fetchAgent(baseUrl: () => string, cookieName: () => string): (method: string, path: string, body?: unknown) => Promise<FetchAnswer> {
+  let cookie = ''
+  let csrf = ''
+  return async (method, path, body) => {
+    const res = await fetch(baseUrl() + path, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(cookie !== '' ? { cookie } : {}), ...(csrf !== '' ? { 'x-csrf-token': csrf } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    })
+    const set = res.headers.getSetCookie().find((c) => c.startsWith(`${cookieName()}=`))
+    if (set !== undefined) cookie = set.split(';')[0] ?? ''
+    const json = (await res.json()) as Record<string, unknown>
+    if (typeof json.csrfToken === 'string') csrf = json.csrfToken
+    return { status: res.status, body: json }
+  }
+}

@@ -7,7 +7,7 @@ import { loadEngagementConfig } from '../config.ts'
 import { startEngagement } from '../server.ts'
 import { dropSchema } from '../platform/db.ts'
 import { HttpKeyStore } from '../../origin/ingest/keys/http-key-store.ts'
-import { dropKvPrefix } from '../test-support.ts'
+import { dropKvPrefix, fetchAgent } from '../test-support.ts'
 
 /** A stand-in origin admin endpoint on a real socket, recording what it is told. */
 async function fakeOriginAdmin(token: string) {
@@ -42,20 +42,7 @@ describe('stream-key path over real sockets: engagement ⇄ origin', async () =>
     await dropKvPrefix(config.redisUrl, kvPrefix)
   })
 
-  let cookie = ''
-  let csrf = ''
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(base + path, {
-      method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(cookie !== '' ? { cookie } : {}), ...(csrf !== '' ? { 'x-csrf-token': csrf } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    })
-    const set = res.headers.getSetCookie().find((c) => c.startsWith(`${config.cookieName}=`))
-    if (set !== undefined) cookie = set.split(';')[0] ?? ''
-    const json = (await res.json()) as Record<string, unknown>
-    if (typeof json.csrfToken === 'string') csrf = json.csrfToken
-    return { status: res.status, body: json }
-  }
+  const call = fetchAgent(() => base, () => config.cookieName)
 
   it('a key works while live, is refused once revoked, and endStream reaches the origin within 2 s', async () => {
     const email = `creator-${randomBytes(3).toString('hex')}@example.test`

@@ -10,7 +10,7 @@ import { loadEngagementConfig } from '../config.ts'
 import { startEngagement, type EngagementServer } from '../server.ts'
 import { dropSchema } from '../platform/db.ts'
 import { createOriginAdmin } from './origin-admin.ts'
-import { dropKvPrefix } from '../test-support.ts'
+import { dropKvPrefix, fetchAgent } from '../test-support.ts'
 import { createLogger } from '../../common/log.ts'
 import type { FragmentSink, StreamTarget } from '../../origin/contract.ts'
 import { loadOriginConfig } from '../../origin/config.ts'
@@ -42,8 +42,6 @@ describe('engagement ⇄ origin: stream keys and ending a stream (real origin, r
   let engagement: EngagementServer
   let origin: OriginHandle
   let base = ''
-  let cookie = ''
-  let csrf = ''
   let config: ReturnType<typeof loadEngagementConfig>
 
   beforeAll(async () => {
@@ -70,18 +68,7 @@ describe('engagement ⇄ origin: stream keys and ending a stream (real origin, r
     await dropKvPrefix(config.redisUrl, kvPrefix)
   })
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(base + path, {
-      method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(cookie !== '' ? { cookie } : {}), ...(csrf !== '' ? { 'x-csrf-token': csrf } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    })
-    const set = res.headers.getSetCookie().find((c) => c.startsWith(`${config.cookieName}=`))
-    if (set !== undefined) cookie = set.split(';')[0] ?? ''
-    const json = (await res.json()) as Record<string, unknown>
-    if (typeof json.csrfToken === 'string') csrf = json.csrfToken
-    return { status: res.status, body: json }
-  }
+  const call = fetchAgent(() => base, () => config.cookieName)
   const publish = (key: string, durationSec: number): SyntheticCamera => {
     const cam = startSyntheticCamera({ url: `rtmp://127.0.0.1:${origin.rtmpPort}/live/${key}`, label: 'e2e', width: 128, height: 72, fps: 30, durationSec })
     cameras.push(cam)
