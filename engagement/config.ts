@@ -180,6 +180,19 @@ export const EngagementConfigSchema = Type.Object(
     chatReportsPerAccountPerHour: Type.Integer({ minimum: 1, maximum: 10_000, default: 30 }),
     /** Reaction frames (REST `react` or socket `react`, each up to 50 taps) one account may send per 10 s. */
     reactionFramesPerAccountPer10s: Type.Integer({ minimum: 1, maximum: 10_000, default: 60 }),
+    /**
+     * Votes are taken for this long after a poll closes, so a viewer whose video runs behind live
+     * (about 2.7 s, Ultra-low about 1.3 s) can still vote on what they see; then the counts are final.
+     */
+    pollVoteGraceMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 5000 }),
+    /** Most votes one batch (one database transaction) stores. */
+    pollVoteBatchMaxVotes: Type.Integer({ minimum: 1, maximum: 20_000, default: 2000 }),
+    /** How long the first vote of a batch waits for others before the batch is stored. */
+    pollVoteBatchDelayMs: Type.Integer({ minimum: 0, maximum: 1000, default: 5 }),
+    /** Vote batches one instance stores at the same time (votes arriving meanwhile form the next batch). */
+    pollVoteBatchesInFlight: Type.Integer({ minimum: 1, maximum: 16, default: 2 }),
+    /** Vote attempts (REST or socket, accepted or not) one account may make per minute over all instances. */
+    pollVotesPerAccountPerMin: Type.Integer({ minimum: 1, maximum: 10_000, default: 30 }),
   },
   { additionalProperties: false },
 )

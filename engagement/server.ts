@@ -35,6 +35,7 @@ import { internalRoutes } from './events/key-authorize-routes.ts'
 import { metaRoutes } from './meta/meta-routes.ts'
 import { playbackRoutes } from './playback/playback-routes.ts'
 import { createRealtimePublisher } from './realtime/publisher.ts'
+import { pollRoutes } from './interaction/polls/poll-routes.ts'
 
 // Client-side routes of the app: `/`, or segments of URL-safe characters that do not start with a dot.
 const APP_ROUTE = /^\/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*(?:\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*\/?)?$/
@@ -127,6 +128,7 @@ export async function buildApp(config: EngagementConfig, deps: EngagementDeps = 
   auditRoutes(app, ctx)
   internalRoutes(app, ctx)
   playbackRoutes(app, ctx)
+  pollRoutes(app, ctx)
   metaRoutes(app, ctx, registry, Date.now())
 
   const staticRoot = resolve(config.staticDir)

@@ -18,6 +18,9 @@ export const OPERATION_AUTH: Readonly<Record<string, OperationAuth>> = {
   listEvents: 'public',
   // Anonymous viewers watch free events; paid ones are checked in the handler.
   createPlaybackSession: 'public',
+  // Guests read polls (drafts only for the event's hosts, checked in the handler).
+  getPoll: 'public',
+  listPolls: 'public',
   clientConfig: 'public',
   openapi: 'public',
   health: 'public',

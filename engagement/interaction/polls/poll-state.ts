@@ -156,3 +156,19 @@ export function pollView(p: PollRecord, liveCounts: Readonly<Record<string, numb
 export function newOptions(texts: readonly string[]): StoredOption[] {
   return texts.map((text, i) => ({ id: `o${String(i + 1)}`, text }))
 }
+
+/** A createPoll body after trimming, or why it cannot make a poll. */
+export type CreateCheck = { ok: true; question: string; options: string[] } | { ok: false; error: 'EMPTY_TEXT' | 'DUPLICATE_OPTION' }
+
+/**
+ * Trims the question and options (the schema checked their lengths); refuses blank ones and two
+ * options that read the same (case-insensitively), which the audience could not tell apart.
+ */
+export function checkCreate(question: string, options: readonly string[]): CreateCheck {
+  const q = question.trim()
+  const opts = options.map((o) => o.trim())
+  if (q === '' || opts.some((o) => o === '')) return { ok: false, error: 'EMPTY_TEXT' }
+  const seen = new Set(opts.map((o) => o.normalize('NFKC').toLocaleLowerCase('en')))
+  if (seen.size !== opts.length) return { ok: false, error: 'DUPLICATE_OPTION' }
+  return { ok: true, question: q, options: opts }
+}
