@@ -22,6 +22,10 @@ export interface SyncState<T> {
   held: Readonly<Record<string, readonly Held<T>[]>>
 }
 
+function omit<V>(o: Readonly<Record<string, V>>, key: string): Record<string, V> {
+  return Object.fromEntries(Object.entries(o).filter(([k]) => k !== key))
+}
+
 /** No item shown or held. */
 export function emptySync<T>(): SyncState<T> {
   return { shown: {}, held: {} }
@@ -49,10 +53,7 @@ export function offer<T>(s: SyncState<T>, key: string, value: T, gateMs: number 
   const list = [...(s.held[key] ?? []), { value, gateMs, receivedAtMs: nowMs }]
   const { show, rest } = settle(list, playheadMs, nowMs)
   const shown = show === undefined ? s.shown : { ...s.shown, [key]: show }
-  const held = { ...s.held }
-  if (rest.length === 0) delete held[key]
-  else held[key] = rest
-  return { shown, held }
+  return { shown, held: rest.length === 0 ? omit(s.held, key) : { ...s.held, [key]: rest } }
 }
 
 /** Called as the playhead moves: releases every held version that is now due. Unchanged state is returned as is. */
@@ -63,9 +64,7 @@ export function release<T>(s: SyncState<T>, playheadMs: number | null, nowMs: nu
     const r = settle(list, playheadMs, nowMs)
     if (r.show === undefined) continue
     shown = { ...shown, [key]: r.show }
-    held = { ...held }
-    if (r.rest.length === 0) delete held[key]
-    else held[key] = r.rest
+    held = r.rest.length === 0 ? omit(held, key) : { ...held, [key]: r.rest }
   }
   return shown === s.shown ? s : { shown, held }
 }
@@ -73,11 +72,7 @@ export function release<T>(s: SyncState<T>, playheadMs: number | null, nowMs: nu
 /** Removes a key entirely (the item disappeared from the state, e.g. a snapshot without it). */
 export function forget<T>(s: SyncState<T>, key: string): SyncState<T> {
   if (!(key in s.shown) && !(key in s.held)) return s
-  const shown = { ...s.shown }
-  const held = { ...s.held }
-  delete shown[key]
-  delete held[key]
-  return { shown, held }
+  return { shown: omit(s.shown, key), held: omit(s.held, key) }
 }
 
 const ms = (when: string | null): number | null => {

@@ -116,9 +116,8 @@ function applyOrdered(s: EventState, m: Extract<ServerMessage, { seq: number; ty
       }
       if (m.userId === undefined) return next
       if (m.action === 'unban') {
-        const rest = { ...s.restrictions }
-        delete rest[m.userId]
-        return { ...next, restrictions: rest }
+        const gone = m.userId
+        return { ...next, restrictions: Object.fromEntries(Object.entries(s.restrictions).filter(([id]) => id !== gone)) }
       }
       if (m.action === 'ban' || m.action === 'timeout') {
         return { ...next, restrictions: { ...s.restrictions, [m.userId]: { kind: m.action, until: m.until ?? null } } }
