@@ -147,6 +147,16 @@ export const EngagementConfigSchema = Type.Object(
     gatewayCloseAboveBytes: Type.Integer({ minimum: 4096, default: 1_048_576 }),
     /** HS256 secret of realtime tokens (`?token=`); empty = derived from `dataSecret`. Every instance needs the same. */
     realtimeTokenSecret: Type.String({ default: '', pattern: '^$|^.{32,}$' }),
+    /**
+     * A new connection's ordered items wait this long for the client's `resume`, so a reconnecting
+     * client gets every item in seq order exactly once; past it the stream starts at hello's seq.
+     */
+    gatewayResumeWaitMs: Type.Integer({ minimum: 0, maximum: 10_000, default: 1000 }),
+    /**
+     * Page origins (`https://host[:port]`) allowed to open cookie-authenticated sockets. Empty = pages on
+     * the host name the gateway was reached on (any port). A foreign Origin with a cookie is refused (403).
+     */
+    gatewayAllowedOrigins: Type.Array(Type.String({ pattern: '^https?://[^\\s/?#]+$' }), { default: [], maxItems: 64 }),
     /** Default lifetime of a realtime token; it is checked when the socket connects. */
     realtimeTokenTtlSec: Type.Integer({ minimum: 30, maximum: 86_400, default: 900 }),
     /** Longest lifetime a caller may ask for (an OBS overlay runs for hours). */

@@ -125,5 +125,6 @@ export const ChatSettings = Type.Object({
 })
 export type ChatSettings = Static<typeof ChatSettings>
 
-export const ReactionEmoji = Type.Union(REACTION_EMOJI.map((e) => Type.Literal(e)))
+// An enum over the tuple keeps the static type exact (a union over a mapped array was `never`).
+export const ReactionEmoji = Type.Enum(REACTION_EMOJI)
 export type ReactionEmoji = Static<typeof ReactionEmoji>

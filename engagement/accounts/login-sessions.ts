@@ -104,6 +104,19 @@ export class LoginSessions {
     return { hash, record }
   }
 
+  /**
+   * Looks a cookie value up without touching or rotating it (the real-time gateway's upgrade: it
+   * cannot send the browser a rotated cookie, and a socket does not count as activity).
+   */
+  async peek(id: string): Promise<LoadedLoginSession | null> {
+    if (id.length < 20 || id.length > 100) return null
+    const hash = sha256(id)
+    const raw = await this.kv.get(sessKey(hash))
+    if (raw === null) return null
+    const record = JSON.parse(raw) as LoginSessionRecord
+    return this.expired(record) ? null : { hash, record }
+  }
+
   /** Issues a new id for the same session (login, step-up, remember rotation); the old id stops working. */
   async rotate(hash: string, record: LoginSessionRecord, patch: Partial<LoginSessionRecord>): Promise<{ id: string; hash: string; record: LoginSessionRecord }> {
     const next: LoginSessionRecord = { ...record, ...patch, idIssuedAtMs: this.now() }
