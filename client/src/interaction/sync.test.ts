@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import type { Poll } from '../../../common/wire/interaction.ts'
-import { MAX_HOLD_MS, dueBursts, emptySync, forget, offer, pollGate, questionGate, release, secondsLeft, viewClockMs, type SyncState } from './sync.ts'
+import { MAX_HOLD_MS, dueBursts, type HeldBurst, emptySync, forget, offer, pollGate, questionGate, release, secondsLeft, viewClockMs, type SyncState } from './sync.ts'
 
 const T0 = Date.parse('2026-12-03T10:00:00Z')
 const iso = (ms: number): string => new Date(T0 + ms).toISOString()
@@ -107,7 +107,7 @@ describe('gates and clocks', () => {
   })
 
   it('reaction bursts wait for their window end (at) like the rest', () => {
-    const list = [{ atMs: T0, counts: { '🔥': 3 }, receivedAtMs: 0 }, { atMs: T0 + 250, counts: { '👏': 1 }, receivedAtMs: 0 }]
+    const list: HeldBurst[] = [{ atMs: T0, counts: { '🔥': 3 }, receivedAtMs: 0 }, { atMs: T0 + 250, counts: { '👏': 1 }, receivedAtMs: 0 }]
     const r = dueBursts(list, T0 + 100, 10)
     expect(r.due.map((b) => b.atMs)).toEqual([T0])
     expect(r.waiting.map((b) => b.atMs)).toEqual([T0 + 250])

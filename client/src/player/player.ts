@@ -120,6 +120,17 @@ export class ViewerPlayer {
     })
   }
 
+  /**
+   * PROGRAM-DATE-TIME at the playhead (ms since the epoch), for stream sync (client/src/interaction/sync.ts);
+   * null when paused, ended or without a PDT. A stall keeps the last value: what is held keeps waiting.
+   */
+  playheadDateMs(): number | null {
+    const v = this.#opts.video
+    if (v.paused || v.ended) return null
+    const t = this.#hls?.playingDate?.getTime()
+    return t !== undefined && Number.isFinite(t) ? t : null
+  }
+
   /** HTTP bytes by reason: rendezvous seeding, deadline fallback, the core's own HTTP, other (init, parts). */
   httpBreakdown(): Record<string, number> {
     return { ...this.#httpBy }
