@@ -75,7 +75,8 @@ export class PollService {
 
   /** Writes the counts this instance owes to kv (serialised: concurrent callers share one run). */
   reportTallies(): Promise<void> {
-    if (this.reporting !== null) return this.reporting.then(() => this.reportTallies())
+    // A run in progress may have read the tally before the caller's vote was counted: wait, then run again.
+    if (this.reporting !== null) return this.reporting.catch(() => undefined).then(() => this.reportTallies())
     const run = (async () => {
       for (const [pollId, fields] of this.tally.pending()) {
         await this.ctx.kv.hMax(tallyKey(pollId), fields, TALLY_TTL_MS)
