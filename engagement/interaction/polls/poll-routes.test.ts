@@ -37,6 +37,21 @@ describe('poll operations', async () => {
     return t.ctx.db.query('SELECT result, detail FROM audit_log WHERE action = $1 AND target = $2 ORDER BY id', [action, target])
   }
 
+  it('the OpenAPI document lists the six poll operations under /api/events/{eventId}/polls', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json<{ paths: Record<string, Record<string, { operationId: string }>> }>()
+    const ops = Object.entries(doc.paths).flatMap(([path, byMethod]) => Object.entries(byMethod).map(([method, op]) => `${op.operationId} ${method.toUpperCase()} ${path}`))
+    expect(ops).toEqual(
+      expect.arrayContaining([
+        'createPoll POST /api/events/{eventId}/polls',
+        'listPolls GET /api/events/{eventId}/polls',
+        'getPoll GET /api/events/{eventId}/polls/{pollId}',
+        'openPoll POST /api/events/{eventId}/polls/{pollId}/open',
+        'closePoll POST /api/events/{eventId}/polls/{pollId}/close',
+        'votePoll POST /api/events/{eventId}/polls/{pollId}/votes',
+      ]),
+    )
+  })
+
   describe('createPoll', () => {
     it('creates a draft poll object with stable option ids, audited, shown to moderators only', async () => {
       const pub = await collectPublished(t.ctx.kv, eventId)
