@@ -6,8 +6,7 @@ import Type from 'typebox'
 import type { Static } from 'typebox'
 import { loadConfig, type ConfigSources } from '../common/config.ts'
 import { PackagerConfigSchema, type PackagerConfig } from './packager/config.ts'
-
-const Name = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })
+import { Name } from '../common/wire/names.ts'
 
 /** One rung of the ladder (see `RenditionSpec` in contract.ts). */
 export const RenditionSchema = Type.Object(

@@ -2,6 +2,7 @@
  * Contract between the origin's ingest side (RTMP/SRT, keys, ffmpeg) and its packaging side
  * (LL-HLS core and HTTP). Both sides code against these types; `origin/server.ts` wires them.
  */
+import type { KeyRefusal } from '../common/wire/keys.ts'
 
 /** One rung of the ABR ladder. */
 export interface RenditionSpec {
@@ -24,10 +25,11 @@ export interface StreamTarget {
 }
 
 /**
- * Why a key was refused at connect. `KEY_STORE_UNAVAILABLE`: the key store could not decide (it
+ * Why a key was refused at connect: the engagement service's refusals (common/wire/keys.ts), plus
+ * `KEY_STORE_UNAVAILABLE`: the key store could not decide (it
  * rejected, timed out, or answered with an error or garbage); the publisher may retry later.
  */
-export type PublishRefusal = 'UNKNOWN_KEY' | 'REVOKED_KEY' | 'ALREADY_LIVE' | 'EVENT_NOT_LIVE' | 'KEY_STORE_UNAVAILABLE'
+export type PublishRefusal = KeyRefusal | 'KEY_STORE_UNAVAILABLE'
 
 /** Result of checking a stream key, before any transcoding starts. */
 export type KeyDecision = { ok: true; target: StreamTarget; label?: string } | { ok: false; reason: PublishRefusal }

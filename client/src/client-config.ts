@@ -4,15 +4,11 @@
  * also works from a plain static server in tests).
  */
 
-/** Delivery endpoints for the viewer. */
-export interface ClientConfig {
-  /** Base URL of the LL-HLS origin, no trailing slash (`http://host:8081`). */
-  originBaseUrl: string
-  /** WebTorrent tracker URLs (`ws://host:8000`). */
-  trackerUrls: string[]
-  /** STUN/TURN servers for WebRTC. */
-  iceServers: RTCIceServer[]
-}
+import type { ClientConfig } from '../../common/wire/client-config.ts'
+import { isName } from '../../common/wire/names.ts'
+
+/** Delivery endpoints for the viewer: the `clientConfig` answer (common/wire/client-config.ts). */
+export type { ClientConfig }
 
 const MAX_TRACKERS = 8
 const MAX_ICE = 8
@@ -113,7 +109,7 @@ export function parseAngles(raw: unknown): Angle[] {
   for (const a of body) {
     if (typeof a !== 'object' || a === null) continue
     const o = a as Record<string, unknown>
-    if (typeof o.id !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(o.id)) continue
+    if (typeof o.id !== 'string' || !isName(o.id)) continue
     const label = typeof o.label === 'string' && o.label.trim() !== '' ? o.label.slice(0, 80) : o.id
     out.push({ id: o.id, label, live: o.live !== false })
     if (out.length >= 32) break

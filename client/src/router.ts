@@ -1,4 +1,5 @@
 import type { Component } from 'svelte'
+import { isName } from '../../common/wire/names.ts'
 
 /**
  * The app's tiny path router, pure: `/e/<event>` is the viewer, account paths come from
@@ -15,14 +16,15 @@ export type Route =
   | { kind: 'page'; path: string; load: PageLoader }
   | { kind: 'not-found'; path: string }
 
-const EVENT_RE = /^\/e\/([A-Za-z0-9_-]{1,64})\/?$/
+// The segment after /e/ must follow the name rule (common/wire/names.ts).
+const EVENT_RE = /^\/e\/([^/]+)\/?$/
 
 /** Resolves a pathname against the fixed routes and the registered page routes. */
 export function resolveRoute(pathname: string, pages: Readonly<Record<string, PageLoader>>): Route {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname
   if (path === '/' || path === '') return { kind: 'landing' }
   const m = EVENT_RE.exec(pathname)
-  if (m?.[1]) return { kind: 'viewer', event: m[1] }
+  if (m?.[1] !== undefined && isName(m[1])) return { kind: 'viewer', event: m[1] }
   const load = Object.hasOwn(pages, path) ? pages[path] : undefined
   if (load) return { kind: 'page', path, load }
   return { kind: 'not-found', path }

@@ -4,6 +4,7 @@ import { decide, type EventRole } from './access.ts'
 import { eventById, type EventInfo } from '../events/events.ts'
 import { ApiError } from '../platform/errors.ts'
 import type { AuthState } from './session-auth.ts'
+import type { StepUpChallenge } from '../../common/wire/accounts.ts'
 
 const MESSAGES = {
   UNAUTHENTICATED: 'sign in first',
@@ -19,7 +20,7 @@ export function requireSession(req: FastifyRequest): AuthState {
 }
 
 /** The step-up challenge attached to STEP_UP_REQUIRED refusals. */
-export function stepUpChallenge(ctx: Ctx): { endpoint: string; methods: string[]; maxAgeSec: number } {
+export function stepUpChallenge(ctx: Ctx): StepUpChallenge {
   return { endpoint: '/api/auth/step-up', methods: ['totp', 'recoveryCode'], maxAgeSec: ctx.config.stepUpMaxAgeSec }
 }
 

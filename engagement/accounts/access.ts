@@ -1,7 +1,10 @@
+// Access tiers (pure): roles, the principal, and which requests a principal may make at which sensitivity.
+import type { EventRole } from '../../common/wire/accounts.ts'
+
 /** Roles; organizer, creator, moderator and advertiser are held per event, admin globally. */
 export type Role = 'viewer' | 'creator' | 'organizer' | 'moderator' | 'advertiser' | 'admin'
-/** Roles that are granted per event. */
-export type EventRole = 'organizer' | 'creator' | 'moderator' | 'advertiser'
+/** Roles that are granted per event (common/wire/accounts.ts). */
+export type { EventRole }
 
 /** Who is asking, as far as access decisions care. */
 export interface Principal {

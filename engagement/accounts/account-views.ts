@@ -1,12 +1,11 @@
-import type { Static } from 'typebox'
 import type { Ctx } from '../context.ts'
 import type { LoginSessionRecord } from './login-sessions.ts'
 import { remainingRecoveryCodes, type User } from './users.ts'
-import type { MeView, SessionView } from '../platform/schemas.ts'
+import type { LoginSessionView, MeView } from '../../common/wire/accounts.ts'
 import { principalOf } from './session-auth.ts'
 
 /** A session as its owner sees it. */
-export function sessionView(hash: string, r: LoginSessionRecord, currentHash: string): Static<typeof SessionView> {
+export function sessionView(hash: string, r: LoginSessionRecord, currentHash: string): LoginSessionView {
   return {
     id: hash,
     current: hash === currentHash,
@@ -20,7 +19,7 @@ export function sessionView(hash: string, r: LoginSessionRecord, currentHash: st
 }
 
 /** The `me` body: user, roles, this session and its CSRF token. */
-export async function meView(ctx: Ctx, user: User, hash: string, r: LoginSessionRecord): Promise<Static<typeof MeView>> {
+export async function meView(ctx: Ctx, user: User, hash: string, r: LoginSessionRecord): Promise<MeView> {
   const p = await principalOf(ctx, user, r)
   const until = r.mfaAtMs > 0 ? r.mfaAtMs + ctx.config.stepUpMaxAgeSec * 1000 : 0
   return {

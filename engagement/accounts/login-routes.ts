@@ -7,7 +7,8 @@ import { randomToken, sha256 } from '../platform/crypto.ts'
 import { insertUser, normaliseEmail, userByEmail } from './users.ts'
 import { ApiError } from '../platform/errors.ts'
 import { clearSessionCookie, setSessionCookie } from './session-auth.ts'
-import { Email, MeView, Ok, Password, RecoveryCode, TotpCode, errorResponses } from '../platform/schemas.ts'
+import { Ok, errorResponses } from '../platform/schemas.ts'
+import { Email, LoginRequest, MeView, Password } from '../../common/wire/accounts.ts'
 import { requireSession } from './access-guard.ts'
 import { meView } from './account-views.ts'
 import { checkSecondFactor } from './second-factor.ts'
@@ -57,17 +58,7 @@ export function loginRoutes(app: App, ctx: Ctx): void {
         tags: ['auth'],
         summary:
           'Sign in; answers TOTP_REQUIRED when the account has 2FA and no code was sent, and CHALLENGE_REQUIRED (with a proof-of-work challenge) while the account is under a guessing attack',
-        body: Type.Object(
-          {
-            email: Email,
-            password: Password,
-            remember: Type.Optional(Type.Boolean()),
-            totpCode: Type.Optional(TotpCode),
-            recoveryCode: Type.Optional(RecoveryCode),
-            challenge: Type.Optional(Type.Object({ challengeId: Type.String({ maxLength: 64 }), nonce: Type.String({ maxLength: 20 }) }, { additionalProperties: false })),
-          },
-          { additionalProperties: false },
-        ),
+        body: LoginRequest,
         response: { 200: MeView, ...errorResponses },
       },
     },

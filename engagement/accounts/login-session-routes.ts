@@ -3,7 +3,8 @@ import type { App } from '../platform/app-type.ts'
 import type { Ctx } from '../context.ts'
 import { ApiError } from '../platform/errors.ts'
 import { clearSessionCookie } from './session-auth.ts'
-import { Ok, SessionView, errorResponses } from '../platform/schemas.ts'
+import { Ok, errorResponses } from '../platform/schemas.ts'
+import { LoginSessionView } from '../../common/wire/accounts.ts'
 import { requireSession } from './access-guard.ts'
 import { sessionView } from './account-views.ts'
 
@@ -11,7 +12,7 @@ import { sessionView } from './account-views.ts'
 export function loginSessionRoutes(app: App, ctx: Ctx): void {
   app.get(
     '/api/sessions',
-    { schema: { operationId: 'listSessions', tags: ['sessions'], summary: 'My live sessions', response: { 200: Type.Object({ sessions: Type.Array(SessionView) }), ...errorResponses } } },
+    { schema: { operationId: 'listSessions', tags: ['sessions'], summary: 'My live sessions', response: { 200: Type.Object({ sessions: Type.Array(LoginSessionView) }), ...errorResponses } } },
     async (req) => {
       const auth = requireSession(req)
       const all = await ctx.loginSessions.list(auth.user.id)

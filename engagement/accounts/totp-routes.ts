@@ -5,7 +5,8 @@ import { randomToken, seal, unseal } from '../platform/crypto.ts'
 import { hashRecoveryCode, newRecoveryCodes, newTotpSecret, totpProvisioning, verifyTotp } from './totp.ts'
 import { enableTotp } from './users.ts'
 import { ApiError } from '../platform/errors.ts'
-import { MeView, RecoveryCode, TotpCode, errorResponses } from '../platform/schemas.ts'
+import { errorResponses } from '../platform/schemas.ts'
+import { MeView, RecoveryCode, TotpCode, TotpEnrollment } from '../../common/wire/accounts.ts'
 import { accessError, requireSession, stepUpChallenge } from './access-guard.ts'
 import { meView } from './account-views.ts'
 import { checkSecondFactor } from './second-factor.ts'
@@ -39,7 +40,7 @@ export function totpRoutes(app: App, ctx: Ctx): void {
         tags: ['auth'],
         summary: 'Start 2FA enrollment: otpauth URL, QR code and 10 one-use recovery codes (shown once)',
         response: {
-          200: Type.Object({ otpauthUrl: Type.String(), qrDataUrl: Type.String(), secret: Type.String(), recoveryCodes: Type.Array(Type.String()) }),
+          200: TotpEnrollment,
           ...errorResponses,
         },
       },

@@ -4,7 +4,8 @@ import type { Ctx } from '../context.ts'
 import { listAudit } from './audit-entries.ts'
 import { hasEventRole } from '../accounts/access.ts'
 import { ApiError } from '../platform/errors.ts'
-import { EventId, errorResponses } from '../platform/schemas.ts'
+import { errorResponses } from '../platform/schemas.ts'
+import { EventId } from '../../common/wire/events.ts'
 import { accessError, requireMfaSession } from '../accounts/access-guard.ts'
 
 const Entry = Type.Object({

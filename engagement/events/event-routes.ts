@@ -4,7 +4,9 @@ import type { Ctx } from '../context.ts'
 import { eventById, insertEvent, listEvents } from './events.ts'
 import { grantEventRole, revokeEventRole, rolesOfEvent, userByEmail } from '../accounts/users.ts'
 import { ApiError } from '../platform/errors.ts'
-import { Email, EventId, EventParams, EventRoleT, EventView, Ok, errorResponses } from '../platform/schemas.ts'
+import { Ok, errorResponses } from '../platform/schemas.ts'
+import { EventId, EventParams, EventStatus, EventView } from '../../common/wire/events.ts'
+import { Email, EventRole } from '../../common/wire/accounts.ts'
 import { requireEventAccess, requireMfaSession } from '../accounts/access-guard.ts'
 
 const UserIdParam = Type.String({ pattern: '^[A-Za-z0-9_-]{8,40}$', description: 'user id' })
@@ -66,7 +68,7 @@ export function eventRoutes(app: App, ctx: Ctx): void {
         summary: 'Public list of events, newest first',
         querystring: Type.Object(
           {
-            status: Type.Optional(Type.Union([Type.Literal('scheduled'), Type.Literal('live'), Type.Literal('ended')])),
+            status: Type.Optional(EventStatus),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
           },
           { additionalProperties: false },
@@ -85,7 +87,7 @@ export function eventRoutes(app: App, ctx: Ctx): void {
         tags: ['events'],
         summary: 'Who holds which role on the event (organizers; medium: role and 2FA)',
         params: EventParams,
-        response: { 200: Type.Object({ roles: Type.Array(Type.Object({ userId: Type.String(), email: Type.String(), role: EventRoleT })) }), ...errorResponses },
+        response: { 200: Type.Object({ roles: Type.Array(Type.Object({ userId: Type.String(), email: Type.String(), role: EventRole })) }), ...errorResponses },
       },
     },
     async (req) => {
@@ -103,7 +105,7 @@ export function eventRoutes(app: App, ctx: Ctx): void {
         tags: ['events'],
         summary: 'Organizer grants a role on the event to a registered user. High sensitivity.',
         params: EventParams,
-        body: Type.Object({ email: Email, role: EventRoleT }, { additionalProperties: false }),
+        body: Type.Object({ email: Email, role: EventRole }, { additionalProperties: false }),
         response: { 200: Ok, ...errorResponses },
       },
     },
@@ -129,7 +131,7 @@ export function eventRoutes(app: App, ctx: Ctx): void {
         operationId: 'revokeEventRole',
         tags: ['events'],
         summary: 'Organizer takes a role on the event away; the last organizer cannot be removed. High sensitivity.',
-        params: Type.Object({ eventId: EventId, userId: UserIdParam, role: EventRoleT }, { additionalProperties: false }),
+        params: Type.Object({ eventId: EventId, userId: UserIdParam, role: EventRole }, { additionalProperties: false }),
         response: { 200: Ok, ...errorResponses },
       },
     },

@@ -1,18 +1,10 @@
 import type { Queryable } from '../platform/db.ts'
+import type { EventStatus, EventView } from '../../common/wire/events.ts'
 
-/** Lifecycle of an event. */
-export type EventStatus = 'scheduled' | 'live' | 'ended'
-
-/** An event as the API shows it. */
-export interface EventInfo {
-  id: string
-  title: string
-  description: string
-  startsAt: string | null
-  free: boolean
-  status: EventStatus
-  createdAt: string
-}
+/** Lifecycle of an event (common/wire/events.ts). */
+export type { EventStatus }
+/** An event as the API shows it (common/wire/events.ts). */
+export type EventInfo = EventView
 
 interface EventRow {
   id: string

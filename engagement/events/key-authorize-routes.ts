@@ -1,18 +1,13 @@
-import { Type, type Static } from 'typebox'
 import type { App } from '../platform/app-type.ts'
 import type { Ctx } from '../context.ts'
 import { safeEqual, sha256 } from '../platform/crypto.ts'
 import { streamKeyByHash } from './stream-keys.ts'
 import { ApiError } from '../platform/errors.ts'
 import { errorResponses } from '../platform/schemas.ts'
-
-const Decision = Type.Union([
-  Type.Object({ ok: Type.Literal(true), target: Type.Object({ event: Type.String(), angle: Type.String() }), label: Type.Optional(Type.String()) }),
-  Type.Object({ ok: Type.Literal(false), reason: Type.Union([Type.Literal('UNKNOWN_KEY'), Type.Literal('REVOKED_KEY'), Type.Literal('ALREADY_LIVE'), Type.Literal('EVENT_NOT_LIVE')]) }),
-])
+import { KeyAuthorizeRequest, KeyDecision } from '../../common/wire/keys.ts'
 
 /** Pure decision from a looked-up key row. */
-export function keyDecision(row: { eventId: string; angle: string; label: string; revokedAt: string | null; eventStatus: string } | null): Static<typeof Decision> {
+export function keyDecision(row: { eventId: string; angle: string; label: string; revokedAt: string | null; eventStatus: string } | null): KeyDecision {
   if (row === null) return { ok: false, reason: 'UNKNOWN_KEY' }
   if (row.revokedAt !== null) return { ok: false, reason: 'REVOKED_KEY' }
   if (row.eventStatus !== 'live') return { ok: false, reason: 'EVENT_NOT_LIVE' }
@@ -30,8 +25,8 @@ export function internalRoutes(app: App, ctx: Ctx): void {
         tags: ['internal'],
         summary: 'Origin-only (Bearer internalToken): may this key publish now, and where to?',
         security: [{ bearer: [] }],
-        body: Type.Object({ streamKey: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
-        response: { 200: Decision, ...errorResponses },
+        body: KeyAuthorizeRequest,
+        response: { 200: KeyDecision, ...errorResponses },
       },
     },
     async (req) => {

@@ -3,7 +3,8 @@ import type { App } from '../platform/app-type.ts'
 import type { Ctx } from '../context.ts'
 import { setEventStatus } from './events.ts'
 import { ApiError } from '../platform/errors.ts'
-import { EventParams, EventView, errorResponses } from '../platform/schemas.ts'
+import { errorResponses } from '../platform/schemas.ts'
+import { EventParams, EventView } from '../../common/wire/events.ts'
 import { requireEventAccess } from '../accounts/access-guard.ts'
 
 const ROLES = ['creator', 'organizer'] as const

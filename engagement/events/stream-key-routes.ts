@@ -4,7 +4,9 @@ import type { Ctx } from '../context.ts'
 import { randomToken, seal, sha256, unseal } from '../platform/crypto.ts'
 import { publicKey, replaceStreamKey, revokeStreamKey, streamKeyById, streamKeysOfEvent } from './stream-keys.ts'
 import { ApiError } from '../platform/errors.ts'
-import { EventId, Ok, StreamKeyView, errorResponses } from '../platform/schemas.ts'
+import { Ok, errorResponses } from '../platform/schemas.ts'
+import { EventId } from '../../common/wire/events.ts'
+import { StreamKeyView } from '../../common/wire/keys.ts'
 import { requireEventAccess } from '../accounts/access-guard.ts'
 
 const KeyParams = Type.Object({ eventId: EventId, keyId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,40}$' }) }, { additionalProperties: false })

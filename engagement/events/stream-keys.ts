@@ -1,18 +1,8 @@
 import type { Queryable } from '../platform/db.ts'
+import type { StreamKeyView } from '../../common/wire/keys.ts'
 
-/** A stream key as listed: never the key itself. */
-export interface StreamKeyInfo {
-  id: string
-  eventId: string
-  angle: string
-  label: string
-  masked: string
-  createdAt: string
-  revokedAt: string | null
-}
-
-/** Row fields needed to reveal or authorize. */
-export interface StreamKeyRow extends StreamKeyInfo {
+/** Row fields needed to reveal or authorize, beyond what the console lists (common/wire/keys.ts). */
+export interface StreamKeyRow extends StreamKeyView {
   keySealed: string
   eventStatus: string
 }
@@ -93,6 +83,6 @@ export async function revokeStreamKey(q: Queryable, eventId: string, id: string)
 }
 
 /** Strips the sealed key before a row leaves the service. */
-export function publicKey(r: StreamKeyRow): StreamKeyInfo {
+export function publicKey(r: StreamKeyRow): StreamKeyView {
   return { id: r.id, eventId: r.eventId, angle: r.angle, label: r.label, masked: r.masked, createdAt: r.createdAt, revokedAt: r.revokedAt }
 }

@@ -5,6 +5,7 @@ import type { Ctx } from '../context.ts'
 import { healthBody } from '../../common/metrics.ts'
 import { ApiError } from '../platform/errors.ts'
 import { errorResponses } from '../platform/schemas.ts'
+import { ClientConfig } from '../../common/wire/client-config.ts'
 import { originBaseUrl, requestBase, trackerUrls } from './public-urls.ts'
 
 /** health, metrics, openapi, client-config. */
@@ -40,13 +41,7 @@ export function metaRoutes(app: App, ctx: Ctx, registry: Registry, startedAtMs: 
         tags: ['meta'],
         summary: 'Where the viewer app finds the origin, the trackers and ICE servers',
         response: {
-          200: Type.Object({
-            originBaseUrl: Type.String(),
-            trackerUrls: Type.Array(Type.String()),
-            iceServers: Type.Array(
-              Type.Object({ urls: Type.Union([Type.String(), Type.Array(Type.String())]), username: Type.Optional(Type.String()), credential: Type.Optional(Type.String()) }),
-            ),
-          }),
+          200: ClientConfig,
           ...errorResponses,
         },
       },

@@ -2,7 +2,8 @@ import { Type } from 'typebox'
 import type { App } from '../platform/app-type.ts'
 import type { Ctx } from '../context.ts'
 import { monetizationOf, saveMonetization } from './monetization.ts'
-import { EventParams, errorResponses } from '../platform/schemas.ts'
+import { errorResponses } from '../platform/schemas.ts'
+import { EventParams } from '../../common/wire/events.ts'
 import { requireEventAccess } from '../accounts/access-guard.ts'
 
 const Price = { priceCents: Type.Integer({ minimum: 0, maximum: 100_000_00 }), currency: Type.String({ pattern: '^[A-Z]{3}$' }) }

@@ -1,33 +1,6 @@
 import { isIP } from 'node:net'
 import type { FastifyError, FastifyInstance } from 'fastify'
-import { Type, type Static } from 'typebox'
-
-/** Body of every error response. */
-export const ErrorBody = Type.Object(
-  {
-    error: Type.String({ description: 'Machine-readable code, e.g. VALIDATION, STEP_UP_REQUIRED' }),
-    message: Type.String(),
-    stepUp: Type.Optional(
-      Type.Object({
-        endpoint: Type.String(),
-        methods: Type.Array(Type.String()),
-        maxAgeSec: Type.Integer(),
-      }),
-    ),
-    retryAfterSec: Type.Optional(Type.Integer()),
-    /** With CHALLENGE_REQUIRED: solve it and send `{ challengeId, nonce }` as `challenge` with the retry. */
-    challenge: Type.Optional(
-      Type.Object({
-        challengeId: Type.String(),
-        difficulty: Type.Integer(),
-        algorithm: Type.String({ description: 'sha256-leading-zero-bits: SHA-256 of `${challengeId}:${nonce}` starts with `difficulty` zero bits' }),
-        expiresInSec: Type.Integer(),
-      }),
-    ),
-  },
-)
-/** Static type of {@link ErrorBody}. */
-export type ErrorBodyT = Static<typeof ErrorBody>
+import type { ErrorBody } from '../../common/wire/errors.ts'
 
 /** A refusal a handler throws; the error handler turns it into `{ error, message, ... }`. */
 export class ApiError extends Error {
@@ -35,7 +8,7 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly extra: Partial<ErrorBodyT> = {},
+    readonly extra: Partial<ErrorBody> = {},
   ) {
     super(message)
     this.name = 'ApiError'

@@ -1,28 +1,15 @@
 // createPlaybackSession: places a viewer on a tracker cell and hands out its announce URL and admission token.
-import { Type } from 'typebox'
 import type { App } from '../platform/app-type.ts'
 import type { Ctx } from '../context.ts'
 import { eventById } from '../events/events.ts'
 import { randomToken } from '../platform/crypto.ts'
 import { ApiError } from '../platform/errors.ts'
-import { EventParams, errorResponses } from '../platform/schemas.ts'
+import { errorResponses } from '../platform/schemas.ts'
+import { EventParams } from '../../common/wire/events.ts'
+import { PlaybackSessionView } from '../../common/wire/playback.ts'
 import { addressGroup, compileTrustedProxies } from '../../common/client-address.ts'
 import { buildPlaybackSession, localityFor } from './playback-session.ts'
 import { requestBase } from '../meta/public-urls.ts'
-
-const IceServer = Type.Object({ urls: Type.Union([Type.String(), Type.Array(Type.String())]), username: Type.Optional(Type.String()), credential: Type.Optional(Type.String()) })
-
-/** Response of `createPlaybackSession`. */
-export const PlaybackSessionView = Type.Object({
-  playbackSessionId: Type.String({ description: 'Random id of this playback session (the viewer key of anonymous viewers)' }),
-  originBaseUrl: Type.String({ description: 'LL-HLS origin base URL' }),
-  trackerUrl: Type.String({ description: 'The only announce URL: ws(s)://tracker/e/<event>?token=<JWT>' }),
-  swarmId: Type.String({ description: "p2p-media-loader core swarmId of the viewer's cell" }),
-  cell: Type.String({ description: 'event/locality/bucket' }),
-  trackerToken: Type.String({ description: "The admission token in trackerUrl ('' when none is issued)" }),
-  expiresAt: Type.String({ format: 'date-time', description: 'When the token expires; ask for a new session before' }),
-  iceServers: Type.Array(IceServer),
-})
 
 const WINDOW_MS = 60_000
 

@@ -12,6 +12,7 @@ import type { RenditionPackager } from '../packager/rendition.ts'
 import { IMMUTABLE, JSON_TYPE, M3U8, MP4, NO_STORE, baseHeaders, mediaPlaylistCacheControl, multivariantCacheControl, preflightHeaders } from './cache-policy.ts'
 import { acceptsGzip, type Headers, type Reply, reply, send } from './respond.ts'
 import { type Waiter, WaiterRegistry } from './waiters.ts'
+import { isName } from '../../common/wire/names.ts'
 
 /** Adapter settings. */
 export interface HlsRoutesOptions {
@@ -67,7 +68,6 @@ interface Prepared {
   body: Uint8Array
 }
 
-const NAME = /^[A-Za-z0-9_-]{1,64}$/
 const GZIP_MIN_BYTES = 512
 
 const playlistKey = (event: string, angle: string, rendition: string): string => `pl\u0000${event}\u0000${angle}\u0000${rendition}`
@@ -200,7 +200,7 @@ export function registerHlsRoutes(app: TemplatedApp, store: LiveStore, opts: Hls
   const angles = (head: boolean) => (res: HttpResponse, req: HttpRequest): void => {
     const event = req.getParameter(0)
     const rep = reply(res, undefined, head)
-    if (!NAME.test(event)) return status(rep, '404 Not Found', 'not found')
+    if (!isName(event)) return status(rep, '404 Not Found', 'not found')
     const list = store.listAngles(event)
     if (list.length === 0) return status(rep, '404 Not Found', 'unknown event')
     send(rep, '200 OK', baseHeaders(JSON_TYPE, 'public, max-age=1', undefined, origin), JSON.stringify({ event, angles: list }))
@@ -210,7 +210,7 @@ export function registerHlsRoutes(app: TemplatedApp, store: LiveStore, opts: Hls
     const event = req.getParameter(0)
     const angleName = req.getParameter(1)
     const rep = reply(res, undefined, head)
-    const a = NAME.test(event) && NAME.test(angleName) ? store.angle(event, angleName) : undefined
+    const a = isName(event) && isName(angleName) ? store.angle(event, angleName) : undefined
     if (a === undefined || a.renditions.size === 0) return status(rep, '404 Not Found', 'unknown angle')
     const text = multivariantPlaylist(a)
     if (text === null) {
@@ -230,7 +230,7 @@ export function registerHlsRoutes(app: TemplatedApp, store: LiveStore, opts: Hls
     const gzip = acceptsGzip(req.getHeader('accept-encoding'))
     const w: HeldRequest = { key: '', deadlineMs: 0, done: false, reply: reply(res, () => registry.remove(w), head), event, angle: angleName, rendition, gzip }
     const name = parseMediaName(file)
-    const a = NAME.test(event) && NAME.test(angleName) && NAME.test(rendition) ? store.angle(event, angleName) : undefined
+    const a = isName(event) && isName(angleName) && isName(rendition) ? store.angle(event, angleName) : undefined
     const r = a?.renditions.get(rendition)?.packager
     if (a === undefined || r === undefined || name === undefined) return status(w.reply, '404 Not Found', 'not found')
     if (name.kind === 'playlist') {

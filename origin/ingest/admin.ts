@@ -1,5 +1,6 @@
 /** Pure parts of the origin's admin endpoint (`POST /admin/streams/end`). */
 import { timingSafeEqual } from 'node:crypto'
+import { isName } from '../../common/wire/names.ts'
 
 /** Constant-time bearer check; an empty configured token disables the endpoint. */
 export function bearerOk(header: string | undefined, token: string): boolean {
@@ -17,7 +18,7 @@ export function parseEndBody(raw: string): string | undefined {
     const b = JSON.parse(raw) as unknown
     if (typeof b !== 'object' || b === null) return undefined
     const e = (b as Record<string, unknown>).event
-    return typeof e === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(e) ? e : undefined
+    return isName(e) ? e : undefined
   } catch {
     return undefined
   }

@@ -2,30 +2,14 @@
  * Client for the engagement API's account and console routes. Keeps the CSRF token from
  * `me`/login/step-up answers and, when an action answers STEP_UP_REQUIRED, asks the registered
  * step-up handler (the StepUpDialog) for a fresh second factor, then retries the original request once.
+ * The wire shapes are the server's own (common/wire/), imported type-only: nothing of the server reaches the bundle.
  */
-import type { StreamKeyInfo } from '../../../engagement/events/stream-keys.ts'
+import type { ChallengeSolution, LoginChallenge, LoginRequest, LoginSessionView, MeView, StepUpChallenge, TotpEnrollment } from '../../../common/wire/accounts.ts'
+import type { ErrorBody } from '../../../common/wire/errors.ts'
+import type { EventView } from '../../../common/wire/events.ts'
+import type { StreamKeyView } from '../../../common/wire/keys.ts'
 
-/** The step-up challenge the server attaches to STEP_UP_REQUIRED. */
-export interface StepUpChallenge {
-  endpoint: string
-  methods: string[]
-  maxAgeSec: number
-}
-
-/** The proof-of-work challenge attached to CHALLENGE_REQUIRED (a sign-in on an account under attack). */
-export interface LoginChallenge {
-  challengeId: string
-  /** Leading zero bits SHA-256(`${challengeId}:${nonce}`) must have. */
-  difficulty: number
-  algorithm: string
-  expiresInSec: number
-}
-
-/** A solved challenge, sent back with the retried sign-in. */
-export interface ChallengeSolution {
-  challengeId: string
-  nonce: string
-}
+export type { ChallengeSolution, ErrorBody, EventView, LoginChallenge, LoginSessionView, MeView, StepUpChallenge, StreamKeyView, TotpEnrollment }
 
 function leadingZeroBits(bytes: Uint8Array): number {
   let n = 0
@@ -53,66 +37,14 @@ export async function solveChallenge(c: LoginChallenge, batch = 512): Promise<Ch
   return null
 }
 
-/** Error body of every failed call. */
-export interface ApiErrorBody {
-  /** Machine-readable code; the pages show `errorMessage(code)` from client/src/i18n/errors.ts. */
-  error: string
-  /** Developer text from the server (English, never shown); empty for client-side failures. */
-  message: string
-  stepUp?: StepUpChallenge
-  retryAfterSec?: number
-  challenge?: LoginChallenge
-}
-
 /** Outcome of a call: data or a typed error, never a throw for HTTP failures. */
-export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; error: ApiErrorBody }
-
-export interface UserInfo {
-  id: string
-  email: string
-  isAdmin: boolean
-  totpEnabled: boolean
-  recoveryCodesLeft: number
-  roles: { eventId: string; role: string }[]
-}
-export interface SessionInfo {
-  id: string
-  current: boolean
-  createdAt: string
-  lastSeenAt: string
-  expiresAt: string
-  remember: boolean
-  ip: string
-  userAgent: string
-}
-export interface Me {
-  user: UserInfo
-  session: SessionInfo
-  csrfToken: string
-  stepUpValidUntil: string | null
-}
-export interface EventInfo {
-  id: string
-  title: string
-  description: string
-  startsAt: string | null
-  free: boolean
-  status: 'scheduled' | 'live' | 'ended'
-}
-/** The server's wire type, shared (type-only import: no server code reaches the bundle). */
-export type { StreamKeyInfo }
-export interface Enrollment {
-  otpauthUrl: string
-  qrDataUrl: string
-  secret: string
-  recoveryCodes: string[]
-}
+export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; error: ErrorBody }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
 /** Asked for a fresh second factor; resolves true when the user completed step-up. */
 export type StepUpHandler = (challenge: StepUpChallenge) => Promise<boolean>
 
-const NETWORK_ERROR: ApiErrorBody = { error: 'NETWORK', message: '' }
+const NETWORK_ERROR: ErrorBody = { error: 'NETWORK', message: '' }
 
 /** The account API client; one shared instance, {@link api}, is used by the pages. */
 export class AccountApi {
@@ -146,8 +78,8 @@ export class AccountApi {
       if (typeof token === 'string') this.csrfToken = token
       return { ok: true, status: res.status, data: data as T }
     }
-    const error: ApiErrorBody =
-      data !== null && typeof (data as ApiErrorBody).error === 'string' ? (data as ApiErrorBody) : { error: 'HTTP_' + String(res.status), message: '' }
+    const error: ErrorBody =
+      data !== null && typeof (data as ErrorBody).error === 'string' ? (data as ErrorBody) : { error: 'HTTP_' + String(res.status), message: '' }
     if (error.error === 'STEP_UP_REQUIRED' && retryStepUp && this.stepUpHandler !== null && error.stepUp !== undefined) {
       const done = await this.stepUpHandler(error.stepUp)
       if (done) return this.request<T>(method, path, body, false)
@@ -159,54 +91,54 @@ export class AccountApi {
     return { ok: false, status: res.status, error }
   }
 
-  me(): Promise<ApiResult<Me>> {
-    return this.request<Me>('GET', '/api/auth/me')
+  me(): Promise<ApiResult<MeView>> {
+    return this.request<MeView>('GET', '/api/auth/me')
   }
   register(email: string, password: string): Promise<ApiResult<{ ok: boolean; message: string }>> {
     return this.request('POST', '/api/auth/register', { email, password })
   }
-  login(input: { email: string; password: string; remember?: boolean; totpCode?: string; recoveryCode?: string; challenge?: ChallengeSolution }): Promise<ApiResult<Me>> {
-    return this.request<Me>('POST', '/api/auth/login', input)
+  login(input: LoginRequest): Promise<ApiResult<MeView>> {
+    return this.request<MeView>('POST', '/api/auth/login', input)
   }
   async logout(): Promise<ApiResult<{ ok: boolean }>> {
     const r = await this.request<{ ok: boolean }>('POST', '/api/auth/logout')
     this.csrfToken = ''
     return r
   }
-  enrollTotp(): Promise<ApiResult<Enrollment>> {
-    return this.request<Enrollment>('POST', '/api/auth/totp/enroll')
+  enrollTotp(): Promise<ApiResult<TotpEnrollment>> {
+    return this.request<TotpEnrollment>('POST', '/api/auth/totp/enroll')
   }
-  confirmTotp(totpCode: string): Promise<ApiResult<Me>> {
-    return this.request<Me>('POST', '/api/auth/totp/confirm', { totpCode })
+  confirmTotp(totpCode: string): Promise<ApiResult<MeView>> {
+    return this.request<MeView>('POST', '/api/auth/totp/confirm', { totpCode })
   }
-  stepUp(factor: { totpCode: string } | { recoveryCode: string }): Promise<ApiResult<Me>> {
-    return this.request<Me>('POST', '/api/auth/step-up', factor, false)
+  stepUp(factor: { totpCode: string } | { recoveryCode: string }): Promise<ApiResult<MeView>> {
+    return this.request<MeView>('POST', '/api/auth/step-up', factor, false)
   }
-  listSessions(): Promise<ApiResult<{ sessions: SessionInfo[] }>> {
+  listSessions(): Promise<ApiResult<{ sessions: LoginSessionView[] }>> {
     return this.request('GET', '/api/sessions')
   }
   revokeSession(id: string): Promise<ApiResult<{ ok: boolean }>> {
     return this.request('DELETE', `/api/sessions/${encodeURIComponent(id)}`)
   }
-  getEvent(eventId: string): Promise<ApiResult<EventInfo>> {
+  getEvent(eventId: string): Promise<ApiResult<EventView>> {
     return this.request('GET', `/api/events/${encodeURIComponent(eventId)}`)
   }
-  listStreamKeys(eventId: string): Promise<ApiResult<{ keys: StreamKeyInfo[] }>> {
+  listStreamKeys(eventId: string): Promise<ApiResult<{ keys: StreamKeyView[] }>> {
     return this.request('GET', `/api/events/${encodeURIComponent(eventId)}/stream-keys`)
   }
-  createStreamKey(eventId: string, angle: string, label: string): Promise<ApiResult<{ key: StreamKeyInfo; streamKey: string; revokedIds: string[] }>> {
+  createStreamKey(eventId: string, angle: string, label: string): Promise<ApiResult<{ key: StreamKeyView; streamKey: string; revokedIds: string[] }>> {
     return this.request('POST', `/api/events/${encodeURIComponent(eventId)}/stream-keys`, { angle, label })
   }
-  revealStreamKey(eventId: string, keyId: string): Promise<ApiResult<{ key: StreamKeyInfo; streamKey: string }>> {
+  revealStreamKey(eventId: string, keyId: string): Promise<ApiResult<{ key: StreamKeyView; streamKey: string }>> {
     return this.request('POST', `/api/events/${encodeURIComponent(eventId)}/stream-keys/${encodeURIComponent(keyId)}/reveal`)
   }
   revokeStreamKey(eventId: string, keyId: string): Promise<ApiResult<{ ok: boolean }>> {
     return this.request('DELETE', `/api/events/${encodeURIComponent(eventId)}/stream-keys/${encodeURIComponent(keyId)}`)
   }
-  startStream(eventId: string): Promise<ApiResult<{ event: EventInfo }>> {
+  startStream(eventId: string): Promise<ApiResult<{ event: EventView }>> {
     return this.request('POST', `/api/events/${encodeURIComponent(eventId)}/start`)
   }
-  endStream(eventId: string): Promise<ApiResult<{ event: EventInfo; originStopped: boolean }>> {
+  endStream(eventId: string): Promise<ApiResult<{ event: EventView; originStopped: boolean }>> {
     return this.request('POST', `/api/events/${encodeURIComponent(eventId)}/end`)
   }
 }

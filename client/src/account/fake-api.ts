@@ -3,6 +3,7 @@
  * answering `fetch`, recording every call with its headers and body.
  */
 import { vi } from 'vitest'
+import type { MeView } from '../../../common/wire/accounts.ts'
 
 export interface FakeCall {
   method: string
@@ -35,7 +36,7 @@ export function fakeApi(handlers: Record<string, FakeHandler>): { calls: FakeCal
 }
 
 /** A minimal `me` body. */
-export function meBody(over: Partial<{ totpEnabled: boolean; csrfToken: string }> = {}) {
+export function meBody(over: Partial<{ totpEnabled: boolean; csrfToken: string }> = {}): MeView {
   return {
     user: { id: 'u1', email: 'a@example.test', isAdmin: false, totpEnabled: over.totpEnabled ?? false, recoveryCodesLeft: 0, roles: [] },
     session: { id: 'h'.repeat(64), current: true, createdAt: '2026-01-01T00:00:00Z', lastSeenAt: '2026-01-01T00:00:00Z', expiresAt: '2026-01-02T00:00:00Z', remember: false, ip: '127.0.0.1', userAgent: 'test' },

@@ -6,6 +6,8 @@
  * KEY_STORE_UNAVAILABLE.
  */
 import type { KeyDecision, KeyStore, PublishRefusal } from '../../contract.ts'
+import { KEY_REFUSALS } from '../../../common/wire/keys.ts'
+import { isName } from '../../../common/wire/names.ts'
 
 /** Where and how to ask. */
 export interface HttpKeyStoreOptions {
@@ -15,8 +17,8 @@ export interface HttpKeyStoreOptions {
   fetch?: typeof fetch
 }
 
-const REASONS: readonly PublishRefusal[] = ['UNKNOWN_KEY', 'REVOKED_KEY', 'ALREADY_LIVE', 'EVENT_NOT_LIVE']
-const NAME = /^[A-Za-z0-9_-]{1,64}$/
+// The engagement service's refusals (common/wire/keys.ts); KEY_STORE_UNAVAILABLE is the origin's own.
+const REASONS: readonly PublishRefusal[] = KEY_REFUSALS
 const UNAVAILABLE: KeyDecision = { ok: false, reason: 'KEY_STORE_UNAVAILABLE' }
 
 function parseJson(text: string): unknown {
@@ -34,7 +36,7 @@ export function parseKeyDecision(body: unknown): KeyDecision | undefined {
   if (b.ok === false) return REASONS.includes(b.reason as PublishRefusal) ? { ok: false, reason: b.reason as PublishRefusal } : undefined
   if (b.ok !== true || typeof b.target !== 'object' || b.target === null) return undefined
   const t = b.target as Record<string, unknown>
-  if (typeof t.event !== 'string' || typeof t.angle !== 'string' || !NAME.test(t.event) || !NAME.test(t.angle)) return undefined
+  if (!isName(t.event) || !isName(t.angle)) return undefined
   const target = { event: t.event, angle: t.angle }
   return typeof b.label === 'string' ? { ok: true, target, label: b.label.slice(0, 100) } : { ok: true, target }
 }
