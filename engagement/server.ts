@@ -36,6 +36,8 @@ import { metaRoutes } from './meta/meta-routes.ts'
 import { playbackRoutes } from './playback/playback-routes.ts'
 import { createRealtimePublisher } from './realtime/publisher.ts'
 import { pollRoutes } from './interaction/polls/poll-routes.ts'
+import { talkRoutes } from './interaction/talk.ts'
+import { profileRoutes } from './accounts/profile-routes.ts'
 
 // Client-side routes of the app: `/`, or segments of URL-safe characters that do not start with a dot.
 const APP_ROUTE = /^\/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*(?:\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*\/?)?$/
@@ -129,6 +131,8 @@ export async function buildApp(config: EngagementConfig, deps: EngagementDeps = 
   internalRoutes(app, ctx)
   playbackRoutes(app, ctx)
   pollRoutes(app, ctx)
+  talkRoutes(app, ctx)
+  profileRoutes(app, ctx)
   metaRoutes(app, ctx, registry, Date.now())
 
   const staticRoot = resolve(config.staticDir)

@@ -87,7 +87,7 @@ export class Agent {
     readonly ip = '10.0.0.1',
   ) {}
 
-  async req(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, opts: { csrf?: boolean; headers?: Record<string, string> } = {}) {
+  async req(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown, opts: { csrf?: boolean; headers?: Record<string, string> } = {}) {
     const headers: Record<string, string> = { ...opts.headers }
     if (this.cookie !== '') headers.cookie = this.cookie
     if (opts.csrf !== false && this.csrf !== '' && method !== 'GET') headers['x-csrf-token'] = this.csrf

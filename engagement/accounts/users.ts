@@ -10,6 +10,8 @@ export interface User {
   totpSecret: string | null
   totpEnabled: boolean
   totpLastStep: number
+  /** Public name in chat and Q&A (generated `viewer-xxxx` until changed; never the email). */
+  displayName: string
 }
 
 interface UserRow {
@@ -20,6 +22,7 @@ interface UserRow {
   totp_secret: string | null
   totp_enabled: boolean
   totp_last_step: string | number
+  display_name: string
 }
 
 const toUser = (r: UserRow): User => ({
@@ -30,6 +33,7 @@ const toUser = (r: UserRow): User => ({
   totpSecret: r.totp_secret,
   totpEnabled: r.totp_enabled,
   totpLastStep: Number(r.totp_last_step),
+  displayName: r.display_name,
 })
 
 /** Normalised form used for lookups and uniqueness. */
@@ -58,6 +62,11 @@ export async function userByEmail(q: Queryable, email: string): Promise<User | n
 export async function userById(q: Queryable, id: string): Promise<User | null> {
   const rows = await q.query<UserRow>('SELECT * FROM users WHERE id = $1', [id])
   return rows[0] === undefined ? null : toUser(rows[0])
+}
+
+/** Sets the public display name (uniqueness is not required). */
+export async function setDisplayName(q: Queryable, id: string, displayName: string): Promise<void> {
+  await q.query('UPDATE users SET display_name = $2 WHERE id = $1', [id, displayName])
 }
 
 /** Activates the pending secret and replaces the recovery codes. */

@@ -23,7 +23,7 @@ describe('decideParticipation', () => {
 
   it('renders refusals for REST and for the socket', () => {
     const e = participationError({ ok: false, status: 403, code: 'TIMED_OUT', untilMs: NOW + 90_500 }, NOW)
-    expect(e).toMatchObject({ status: 403, code: 'TIMED_OUT', extra: { retryAfterSec: 91 } })
+    expect(e).toMatchObject({ status: 403, code: 'TIMED_OUT', extra: { until: new Date(NOW + 90_500).toISOString(), retryAfterSec: 91 } })
     expect(participationErrorMsg({ ok: false, status: 403, code: 'BANNED' }, 'r1')).toEqual({ type: 'error', code: 'BANNED', message: expect.any(String) as string, ref: 'r1' })
   })
 })

@@ -61,7 +61,7 @@ function refusalMessage(r: ParticipationRefusal): string {
 /** The REST refusal (`TIMED_OUT` carries `until` and `retryAfterSec`). */
 export function participationError(r: ParticipationRefusal, nowMs: number): ApiError {
   if (r.code === 'TIMED_OUT') {
-    return new ApiError(r.status, r.code, refusalMessage(r), { retryAfterSec: Math.max(1, Math.ceil((r.untilMs - nowMs) / 1000)) })
+    return new ApiError(r.status, r.code, refusalMessage(r), { until: new Date(r.untilMs).toISOString(), retryAfterSec: Math.max(1, Math.ceil((r.untilMs - nowMs) / 1000)) })
   }
   return new ApiError(r.status, r.code, refusalMessage(r))
 }

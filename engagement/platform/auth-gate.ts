@@ -21,6 +21,10 @@ export const OPERATION_AUTH: Readonly<Record<string, OperationAuth>> = {
   // Guests read polls (drafts only for the event's hosts, checked in the handler).
   getPoll: 'public',
   listPolls: 'public',
+  // Guests read the approved questions, the chat and the public settings.
+  listQuestions: 'public',
+  listChatMessages: 'public',
+  getChatSettings: 'public',
   clientConfig: 'public',
   openapi: 'public',
   health: 'public',

@@ -2,6 +2,9 @@
 import type { ChatSettings } from '../../../common/wire/interaction.ts'
 import type { Queryable } from '../../platform/db.ts'
 
+/** Statements run on the database or inside a feed transaction. */
+type Sql = Pick<Queryable, 'query'>
+
 /** Settings of an event that never changed them. */
 export const DEFAULT_SETTINGS: ChatSettings = { slowModeSec: 0, qaPremoderation: true, blockedWords: [] }
 
@@ -19,7 +22,7 @@ const toSettings = (r: SettingsRow): ChatSettings => ({
 })
 
 /** The event's settings (defaults when it has no row), or null when the event does not exist. */
-export async function settingsOf(q: Queryable, eventId: string): Promise<ChatSettings | null> {
+export async function settingsOf(q: Sql, eventId: string): Promise<ChatSettings | null> {
   const rows = await q.query<SettingsRow>(
     `SELECT true AS event_exists, s.slow_mode_sec, s.qa_premoderation, s.blocked_words
        FROM events e LEFT JOIN interaction_settings s ON s.event_id = e.id WHERE e.id = $1`,
@@ -29,7 +32,7 @@ export async function settingsOf(q: Queryable, eventId: string): Promise<ChatSet
 }
 
 /** Applies a partial change (locking the row) and returns the settings now stored. */
-export async function updateSettings(q: Queryable, eventId: string, change: Partial<ChatSettings>, nowMs: number): Promise<ChatSettings> {
+export async function updateSettings(q: Sql, eventId: string, change: Partial<ChatSettings>, nowMs: number): Promise<ChatSettings> {
   await q.query('INSERT INTO interaction_settings (event_id) VALUES ($1) ON CONFLICT (event_id) DO NOTHING', [eventId])
   const rows = await q.query<SettingsRow>(
     `UPDATE interaction_settings SET
