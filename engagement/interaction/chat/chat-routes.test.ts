@@ -1,5 +1,6 @@
 // Chat routes for viewers: sendChatMessage and listChatMessages with every refusal (length, blocked words, slow mode, 20/30 s, bans).
 import { describe, it, expect, afterAll } from 'vitest'
+import fc from 'fast-check'
 import type { ServerMessage } from '../../../common/wire/realtime.ts'
 import type { ChatPage, SequencedChatMessage } from '../../../common/wire/talk.ts'
 import { Agent, makeApp } from '../../test-support.ts'
@@ -137,5 +138,43 @@ describe('chat routes', async () => {
     // A ban on one event says nothing about another.
     const other = await stage(t)
     expect((await send(v.a, other.eventId, 'elsewhere')).status).toBe(201)
+  })
+
+  it('every talk operation is in the OpenAPI document under /api/events/{eventId}/… (profile under /api/me)', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json<{ paths: Record<string, Record<string, { operationId?: string }>> }>()
+    const ops = new Map<string, string>()
+    for (const [path, methods] of Object.entries(doc.paths)) for (const [m, op] of Object.entries(methods)) if (op.operationId !== undefined) ops.set(op.operationId, `${m.toUpperCase()} ${path}`)
+    expect(Object.fromEntries(['askQuestion', 'listQuestions', 'upvoteQuestion', 'moderateQuestion', 'sendChatMessage', 'listChatMessages', 'deleteChatMessage', 'timeoutUser', 'banUser', 'unbanUser', 'updateChatSettings', 'getChatSettings', 'reportChatMessage', 'listChatReports', 'react', 'updateProfile'].map((id) => [id, ops.get(id)]))).toEqual({
+      askQuestion: 'POST /api/events/{eventId}/questions',
+      listQuestions: 'GET /api/events/{eventId}/questions',
+      upvoteQuestion: 'POST /api/events/{eventId}/questions/{questionId}/upvotes',
+      moderateQuestion: 'POST /api/events/{eventId}/questions/{questionId}/moderation',
+      sendChatMessage: 'POST /api/events/{eventId}/chat/messages',
+      listChatMessages: 'GET /api/events/{eventId}/chat/messages',
+      deleteChatMessage: 'DELETE /api/events/{eventId}/chat/messages/{messageId}',
+      timeoutUser: 'POST /api/events/{eventId}/chat/timeouts',
+      banUser: 'POST /api/events/{eventId}/chat/bans',
+      unbanUser: 'DELETE /api/events/{eventId}/chat/bans/{userId}',
+      updateChatSettings: 'PATCH /api/events/{eventId}/chat/settings',
+      getChatSettings: 'GET /api/events/{eventId}/chat/settings',
+      reportChatMessage: 'POST /api/events/{eventId}/chat/messages/{messageId}/reports',
+      listChatReports: 'GET /api/events/{eventId}/chat/reports',
+      react: 'POST /api/events/{eventId}/reactions',
+      updateProfile: 'PATCH /api/me/profile',
+    })
+  })
+
+  it('any text, however odd, is stored as sent or refused with a 4xx, never a 5xx', async () => {
+    const s = await stage(t)
+    await settings(s, { blockedWords: ['bad', 'two words', '*mid*'] })
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: fc.constantFrom('a', 'B', 'd', ' ', 'é', '\u0301', '\u200b', 'ｂ', '😀', '\n', '"', '\\', '<', 'mid', 'bad', 'two words'), maxLength: 520 }), async (text) => {
+        t.clock.advance(30_000)
+        const r = await send(s.mod, s.eventId, text)
+        expect([201, 400, 422]).toContain(r.status)
+        if (r.status === 201) expect((r.body as unknown as SequencedChatMessage).message.text).toBe(text.trim())
+      }),
+      { numRuns: 60 },
+    )
   })
 })
