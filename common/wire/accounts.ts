@@ -15,6 +15,8 @@ export const RecoveryCode = Type.String({ minLength: 10, maxLength: 40 })
 export const UserView = Type.Object({
   id: Type.String(),
   email: Type.String(),
+  /** The public name chat and Q&A show (generated until changed with `updateProfile`; never the email). */
+  displayName: Type.String(),
   isAdmin: Type.Boolean(),
   totpEnabled: Type.Boolean(),
   recoveryCodesLeft: Type.Integer(),

@@ -26,6 +26,7 @@ export async function meView(ctx: Ctx, user: User, hash: string, r: LoginSession
     user: {
       id: user.id,
       email: user.email,
+      displayName: user.displayName,
       isAdmin: user.isAdmin,
       totpEnabled: user.totpEnabled,
       recoveryCodesLeft: user.totpEnabled ? await remainingRecoveryCodes(ctx.db, user.id) : 0,

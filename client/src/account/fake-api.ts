@@ -38,7 +38,7 @@ export function fakeApi(handlers: Record<string, FakeHandler>): { calls: FakeCal
 /** A minimal `me` body. */
 export function meBody(over: Partial<{ totpEnabled: boolean; csrfToken: string }> = {}): MeView {
   return {
-    user: { id: 'u1', email: 'a@example.test', isAdmin: false, totpEnabled: over.totpEnabled ?? false, recoveryCodesLeft: 0, roles: [] },
+    user: { id: 'u1', email: 'a@example.test', displayName: 'viewer-0001', isAdmin: false, totpEnabled: over.totpEnabled ?? false, recoveryCodesLeft: 0, roles: [] },
     session: { id: 'h'.repeat(64), current: true, createdAt: '2026-01-01T00:00:00Z', lastSeenAt: '2026-01-01T00:00:00Z', expiresAt: '2026-01-02T00:00:00Z', remember: false, ip: '127.0.0.1', userAgent: 'test' },
     csrfToken: over.csrfToken ?? 'csrf-1',
     stepUpValidUntil: null,
