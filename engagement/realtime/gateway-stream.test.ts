@@ -122,6 +122,32 @@ describe.each(['uws', 'ws'] as const)(`gateway ordered stream on %s (${backend})
     await s.close()
   })
 
+  it('a resume that comes after the stream started from hello gets gap + snapshot, never a silent hole', async () => {
+    const quick = await gatewayFixture(transport, [snapshotFeature], { gatewayResumeWaitMs: 50 })
+    try {
+      const { eventId } = await insertTestEvent(quick.t.ctx.db)
+      await quick.append(eventId, 3)
+      const s = await TestSocket.connect(quick.url(eventId))
+      await s.next((m) => m.type === 'hello')
+      await new Promise((r) => setTimeout(r, 200))
+      await quick.append(eventId, 1)
+      await s.count(isChat, 1)
+      // The client had only seq 1: 2 and 3 cannot come after 4, so it starts over.
+      s.send({ type: 'resume', afterSeq: 1 })
+      await s.next((m) => m.type === 'snapshot')
+      expect(s.got.map((m) => m.type).filter((t) => t !== 'presence')).toEqual(['hello', 'chat', 'gap', 'snapshot'])
+      expect(s.got.find((m) => m.type === 'snapshot')).toMatchObject({ seq: 4 })
+      // A later resume from what it has is an ordinary one.
+      s.send({ type: 'resume', afterSeq: 4 })
+      await quick.append(eventId, 1)
+      await s.count(isChat, 2)
+      expect(s.seqs()).toEqual([4, 5])
+      await s.close()
+    } finally {
+      await quick.close()
+    }
+  })
+
   it('a resume older than the history window gets gap, then a snapshot, then the live items', async () => {
     const { eventId } = await insertTestEvent(f.t.ctx.db)
     await f.append(eventId, 15)

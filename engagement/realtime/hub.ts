@@ -10,7 +10,7 @@ import type { FeedItem } from './feed.ts'
 import { errorMsg, parseClientFrame } from './frames.ts'
 import { HookRegistry, topic } from './hooks.ts'
 import { fixedWindow, fullBucket, takeToken, type Bucket } from './limits.ts'
-import { planResume } from './resume.ts'
+import { oldestResumable, planResume } from './resume.ts'
 import type { Identity } from './admission.ts'
 import type { Audience, GatewayHooks, RealtimeConn } from './types.ts'
 
@@ -60,6 +60,8 @@ interface Conn extends RealtimeConn {
   wait: NodeJS.Timeout | null
   /** Tick snapshots are skipped while the socket is slow. */
   ticksOff: boolean
+  /** Ordered items started without a resume (the wait ran out, or another frame came first). */
+  unresumed: boolean
 }
 
 const REPLAY_BATCH = 500
@@ -127,7 +129,7 @@ export class Hub {
   open(socket: GatewaySocket, who: Identity): number {
     const id = this.nextId++
     const audience: Audience = who.role === 'moderator' ? 'moderators' : 'public'
-    const conn: Conn = { ...who, id, socket, audience, bucket: fullBucket(this.deps.config.gatewayFrameBurst, this.monotonic()), phase: 'waiting', gen: 0, helloSeq: 0, wait: null, ticksOff: false }
+    const conn: Conn = { ...who, id, socket, audience, bucket: fullBucket(this.deps.config.gatewayFrameBurst, this.monotonic()), phase: 'waiting', gen: 0, helloSeq: 0, wait: null, ticksOff: false, unresumed: false }
     this.conns.set(id, conn)
     let set = this.perEvent.get(who.eventId)
     if (set === undefined) this.perEvent.set(who.eventId, (set = new Set()))
@@ -138,7 +140,7 @@ export class Hub {
     this.send(conn, { type: 'hello', eventId: who.eventId, seq: conn.helloSeq, serverTime: this.deps.now(), role: who.role, userId: who.userId })
     // Ordered items wait for the client's resume (exactly once, in order); without one they start at hello's seq.
     conn.wait = setTimeout(() => {
-      if (conn.phase === 'waiting') this.startCatchUp(conn, conn.helloSeq)
+      if (conn.phase === 'waiting') this.startUnresumed(conn)
     }, this.deps.config.gatewayResumeWaitMs)
     conn.wait.unref()
     return id
@@ -233,11 +235,15 @@ export class Hub {
     const msg: ClientMessage = r.msg
     this.m.frames.inc({ type: msg.type })
     if (msg.type === 'resume') {
-      this.startCatchUp(conn, msg.afterSeq)
+      // Items after hello went out before this late resume: replaying older ones now would put them
+      // behind newer ones, so the client starts over from a snapshot instead (never a silent hole).
+      const late = conn.unresumed && msg.afterSeq < conn.helloSeq
+      conn.unresumed = false
+      this.startCatchUp(conn, msg.afterSeq, late)
       return
     }
     // Any other first frame means the client does not resume: its stream starts at hello's seq.
-    if (conn.phase === 'waiting') this.startCatchUp(conn, conn.helloSeq)
+    if (conn.phase === 'waiting') this.startUnresumed(conn)
     if (msg.type === 'ping') this.send(conn, { type: 'pong' })
     else void this.write(conn, msg)
   }
@@ -271,7 +277,12 @@ export class Hub {
     }
   }
 
-  private startCatchUp(conn: Conn, afterSeq: number): void {
+  private startUnresumed(conn: Conn): void {
+    conn.unresumed = true
+    this.startCatchUp(conn, conn.helloSeq)
+  }
+
+  private startCatchUp(conn: Conn, afterSeq: number, forceGap = false): void {
     if (conn.phase === 'closed') return
     if (conn.wait !== null) {
       clearTimeout(conn.wait)
@@ -280,7 +291,7 @@ export class Hub {
     if (conn.phase === 'live') conn.socket.unsubscribe(topic(conn.eventId, 'ordered', conn.audience))
     conn.phase = 'catching-up'
     const gen = ++conn.gen
-    this.catchUp(conn, afterSeq, gen).catch((err: unknown) => {
+    this.catchUp(conn, afterSeq, gen, forceGap).catch((err: unknown) => {
       this.deps.log.warn({ err: (err as Error).message, eventId: conn.eventId }, 'gateway catch-up failed')
       this.closeConn(conn, CLOSE.internal, 'catch-up failed')
     })
@@ -291,18 +302,19 @@ export class Hub {
    * to the live items in the same synchronous step that finds it caught up: no item is missed or
    * sent twice, and the connection sees seqs in increasing order.
    */
-  private async catchUp(conn: Conn, afterSeq: number, gen: number): Promise<void> {
+  private async catchUp(conn: Conn, afterSeq: number, gen: number, forceGap: boolean): Promise<void> {
     const ev = conn.eventId
     const stale = (): boolean => conn.gen !== gen || conn.phase === 'closed'
     if (afterSeq > this.streams.lastSeq(ev)) {
       await this.streams.syncToFeed(ev)
       if (stale()) return
     }
-    const plan = planResume(afterSeq, this.streams.lastSeq(ev), this.deps.config.gatewayHistoryItems)
+    const window = this.deps.config.gatewayHistoryItems
+    const plan = planResume(afterSeq, this.streams.lastSeq(ev), window)
     let from = afterSeq
-    if (plan.kind === 'gap') {
+    if (plan.kind === 'gap' || forceGap) {
       this.m.gaps.inc()
-      this.send(conn, { type: 'gap', afterSeq, oldestSeq: plan.oldestSeq })
+      this.send(conn, { type: 'gap', afterSeq, oldestSeq: plan.kind === 'gap' ? plan.oldestSeq : oldestResumable(this.streams.lastSeq(ev), window) })
       const at = this.streams.lastSeq(ev)
       const snapshot = await this.registry.snapshot(ev, conn, at)
       if (stale()) return

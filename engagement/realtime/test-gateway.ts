@@ -9,7 +9,8 @@ import type { FeedDraft } from './types.ts'
 
 /** Config the gateway tests run with: short waits and a small window, so gaps and tails happen quickly. */
 export const GATEWAY_TEST_CONFIG = {
-  gatewayResumeWaitMs: 150,
+  // Long enough that a loaded test machine's resume always arrives first.
+  gatewayResumeWaitMs: 2000,
   gatewayTailCheckMs: 200,
   gatewayPresenceMs: 300,
   gatewayTickMs: 100,
