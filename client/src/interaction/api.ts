@@ -51,7 +51,7 @@ export class InteractionApi {
     }
     const data: unknown = await res.json().catch(() => null)
     if (res.ok) return { ok: true, status: res.status, data: data as T }
-    const error = data !== null && typeof (data as ErrorBody).error === 'string' ? (data as ErrorBody) : { error: `HTTP_${String(res.status)}`, message: '' }
+    const error = data !== null && typeof (data as ErrorBody).error === 'string' ? (data as ErrorBody) : { error: 'HTTP_' + String(res.status), message: '' }
     if (error.retryAfterSec === undefined) {
       const after = Number(res.headers.get('retry-after'))
       if (Number.isFinite(after) && after > 0) error.retryAfterSec = after

@@ -1,6 +1,6 @@
 // One event's live interaction for a page: the gateway connection, stream sync against the player, coalesced reactions and bursts, the viewer's own votes.
 import type { Poll, Question, ReactionEmoji } from '../../../common/wire/interaction.ts'
-import { RealtimeConnection, eventSocketUrl, type ConnectionStatus, type SocketFactory, type VoteResult } from '../realtime/connection.ts'
+import { RealtimeConnection, eventSocketUrl, type LinkState, type SocketFactory, type VoteResult } from '../realtime/connection.ts'
 import { INITIAL_STATE, withPolls, type EventState } from '../realtime/state.ts'
 import { interactionApi, type InteractionApi } from './api.ts'
 import { REACT_FLUSH_MS, flush, planBurst, tap, type PendingTaps, type Sprite } from './reactions.ts'
@@ -19,7 +19,8 @@ export interface LiveView {
   polls: Readonly<Record<string, Poll>>
   /** Questions as the viewer should see them now. */
   questions: Readonly<Record<string, Question>>
-  status: ConnectionStatus
+  /** The gateway connection's state. */
+  link: LinkState
   /** The countdown clock (ms): the playhead's PDT while video plays, else server time; whole seconds. */
   viewNowMs: number
   /** Floating reaction emoji on screen. */
@@ -73,15 +74,15 @@ export class LiveEvent {
       onMessage: (m) => {
         if (m.type === 'reactions') this.#bursts = [...this.#bursts, { atMs: m.at, counts: m.counts, receivedAtMs: this.#now() }].slice(-40)
       },
-      onStatus: (status) => {
-        this.#emit({ ...this.#view, status })
-        if (status === 'open') void this.#loadPolls()
+      onLink: (link) => {
+        this.#emit({ ...this.#view, link })
+        if (link === 'open') void this.#loadPolls()
       },
       voteOverRest: (pollId, optionId) => this.#api.votePoll(o.eventId, pollId, optionId),
       ...(o.now ? { now: o.now } : {}),
       ...(o.random ? { random: o.random } : {}),
     })
-    this.#view = { state: INITIAL_STATE, polls: {}, questions: {}, status: 'connecting', viewNowMs: 0, sprites: [], myVotes: this.#loadVotes() }
+    this.#view = { state: INITIAL_STATE, polls: {}, questions: {}, link: 'connecting', viewNowMs: 0, sprites: [], myVotes: this.#loadVotes() }
   }
 
   /** The current view. */
@@ -126,6 +127,11 @@ export class LiveEvent {
       this.#emit({ ...this.#view, myVotes })
     }
     return r
+  }
+
+  /** Merges polls a REST call answered (a created or opened poll), with the never-backwards rule. */
+  mergePolls(polls: readonly Poll[]): void {
+    this.#conn.update((s) => withPolls(s, polls))
   }
 
   /** One tap: drawn at once for feedback, sent coalesced with the window's other taps. */

@@ -1,53 +1,9 @@
 // The gateway connection over real sockets (a scripted `ws` server): hello offset, resume after a drop, gap + snapshot, votes with ack and the REST fallback.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createRequire } from 'node:module'
-import type * as Ws from 'ws'
+import { WebSocket, ScriptedGateway } from './scripted-gateway.ts'
 import type { ServerMessage } from '../../../common/wire/realtime.ts'
-import { RealtimeConnection, backoffMs, eventSocketUrl, parseServerMessage, type ConnectionStatus, type SocketLike, type VoteResult } from './connection.ts'
+import { RealtimeConnection, backoffMs, eventSocketUrl, parseServerMessage, type LinkState, type SocketLike, type VoteResult } from './connection.ts'
 import type { EventState } from './state.ts'
-
-// The client project resolves packages with the `browser` condition, where `ws` is a stub: load its Node build.
-const { WebSocketServer, WebSocket } = createRequire(import.meta.url)('ws') as typeof Ws
-type ServerSocket = Ws.WebSocket
-
-/** A scripted gateway: records what clients send, lets the test send frames and drop connections. */
-class ScriptedGateway {
-  readonly wss: Ws.WebSocketServer
-  readonly received: Record<string, unknown>[][] = []
-  readonly sockets: ServerSocket[] = []
-  readonly urls: string[] = []
-  onClient: (ws: ServerSocket, index: number) => void = () => undefined
-
-  constructor() {
-    this.wss = new WebSocketServer({ port: 0, host: '127.0.0.1' })
-    this.wss.on('connection', (ws, req) => {
-      const i = this.sockets.length
-      this.sockets.push(ws)
-      this.urls.push(req.url ?? '')
-      this.received.push([])
-      ws.on('message', (d) => this.received[i]?.push(JSON.parse(String(d)) as Record<string, unknown>))
-      this.onClient(ws, i)
-    })
-  }
-
-  listening(): Promise<void> {
-    return new Promise((r) => (this.wss.address() === null ? this.wss.once('listening', () => r()) : r()))
-  }
-
-  get url(): string {
-    const a = this.wss.address()
-    return typeof a === 'object' && a !== null ? `ws://127.0.0.1:${a.port}` : ''
-  }
-
-  send(i: number, m: ServerMessage): void {
-    this.sockets[i]?.send(JSON.stringify(m))
-  }
-
-  close(): Promise<void> {
-    for (const s of this.sockets) s.terminate()
-    return new Promise((r) => this.wss.close(() => r()))
-  }
-}
 
 const hello = (seq: number, serverTime: number): ServerMessage => ({ type: 'hello', eventId: 'ev', seq, serverTime, role: 'viewer', userId: 'u1' })
 const chat = (seq: number, id: string): ServerMessage => ({ type: 'chat', seq, message: { id, eventId: 'ev', author: { userId: 'u2', displayName: 'v2' }, text: id, createdAt: '2026-12-03T10:00:00Z' } })
@@ -63,7 +19,7 @@ async function until(what: string, fn: () => boolean, ms = 5000): Promise<void> 
 let gw: ScriptedGateway
 let conn: RealtimeConnection | null = null
 let state: EventState
-let statuses: ConnectionStatus[]
+let statuses: LinkState[]
 let restVotes: [string, string][]
 let restAnswer: VoteResult
 
@@ -72,7 +28,7 @@ function connect(over: Partial<ConstructorParameters<typeof RealtimeConnection>[
     url: eventSocketUrl(gw.url, 'ev'),
     socket: (url) => new WebSocket(url) as unknown as SocketLike,
     onState: (s) => (state = s),
-    onStatus: (s) => statuses.push(s),
+    onLink: (s) => statuses.push(s),
     voteOverRest: (p, o) => {
       restVotes.push([p, o])
       return Promise.resolve(restAnswer)

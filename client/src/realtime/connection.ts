@@ -15,8 +15,8 @@ export interface SocketLike {
 /** Makes a socket for a URL (`(url) => new WebSocket(url)` in the browser). */
 export type SocketFactory = (url: string) => SocketLike
 
-/** Where the connection is. */
-export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed'
+/** Where the connection is (a phase, not text: the page shows `event.connection`). */
+export type LinkState = 'connecting' | 'open' | 'reconnecting' | 'closed'
 
 /** Outcome of a vote: stored (also when the server says it already had this account's vote), or refused with a code. */
 export type VoteResult = { ok: true; already: boolean } | { ok: false; code: string; retryAfterSec?: number }
@@ -30,7 +30,7 @@ export interface ConnectionOptions {
   onState: (s: EventState) => void
   /** Every parsed server message (reactions, refusals and the rest), after the state was updated. */
   onMessage?: (m: ServerMessage) => void
-  onStatus?: (s: ConnectionStatus) => void
+  onLink?: (s: LinkState) => void
   /** REST fallback for a vote whose socket went away before its answer (`votePoll`). */
   voteOverRest: (pollId: string, optionId: string) => Promise<VoteResult>
   now?: () => number
@@ -94,7 +94,7 @@ const OPEN = 1
  * `gap` + `snapshot` replaces the state when the server's history no longer reaches back that far).
  */
 export class RealtimeConnection {
-  readonly #o: Required<Omit<ConnectionOptions, 'onMessage' | 'onStatus'>> & Pick<ConnectionOptions, 'onMessage' | 'onStatus'>
+  readonly #o: Required<Omit<ConnectionOptions, 'onMessage' | 'onLink'>> & Pick<ConnectionOptions, 'onMessage' | 'onLink'>
   #state: EventState = INITIAL_STATE
   #socket: SocketLike | null = null
   #attempt = 0
@@ -135,7 +135,7 @@ export class RealtimeConnection {
     this.#socket = null
     s?.close(1000, 'bye')
     this.#retryPendingOverRest()
-    this.#o.onStatus?.('closed')
+    this.#o.onLink?.('closed')
   }
 
   /** Replaces the state from outside (REST additions such as `listPolls`), notifying `onState`. */
@@ -186,7 +186,7 @@ export class RealtimeConnection {
   }
 
   #open(): void {
-    this.#o.onStatus?.(this.#attempt === 0 ? 'connecting' : 'reconnecting')
+    this.#o.onLink?.(this.#attempt === 0 ? 'connecting' : 'reconnecting')
     let s: SocketLike
     try {
       s = this.#o.socket(this.#o.url)
@@ -221,9 +221,10 @@ export class RealtimeConnection {
   #onHello(m: Extract<ServerMessage, { type: 'hello' }>): void {
     this.#offsetMs = m.serverTime - this.#o.now()
     this.#attempt = 0
-    this.#o.onStatus?.('open')
-    // Everything after what this page has (0 on a first connection: the history, or gap + snapshot).
-    if (m.seq > this.#state.seq) this.#send({ type: 'resume', afterSeq: this.#state.seq })
+    this.#o.onLink?.('open')
+    // Everything after what this page has (0 on a first connection: the history, or gap + snapshot when
+    // the history window no longer reaches back to the start). The gateway holds ordered items until it.
+    this.#send({ type: 'resume', afterSeq: this.#state.seq })
     clearInterval(this.#ping)
     this.#ping = setInterval(() => this.#keepAlive(), this.#o.pingIntervalMs)
   }
@@ -246,7 +247,7 @@ export class RealtimeConnection {
   }
 
   #scheduleReconnect(): void {
-    this.#o.onStatus?.('reconnecting')
+    this.#o.onLink?.('reconnecting')
     clearTimeout(this.#reconnect)
     const delay = backoffMs(this.#attempt++, this.#o.random(), this.#o.baseBackoffMs, this.#o.maxBackoffMs)
     this.#reconnect = setTimeout(() => {
