@@ -17,6 +17,8 @@ import { tickWindows } from './reactions/tick-windows.ts'
 /** Questions and chat messages a snapshot carries. */
 const SNAPSHOT_QUESTIONS = 200
 const SNAPSHOT_CHAT = 50
+/** Events whose tick windows are read at the same time. */
+const TICK_READ_BATCH = 64
 
 /**
  * Registers Q&A, chat, moderation, settings and reaction routes, and this instance's tick flush of
@@ -63,10 +65,15 @@ export function registerTalkGateway(hooks: GatewayHooks, ctx: Ctx): void {
     await windows.flush(nowMs)
     const events = hooks.localEvents()
     windows.retain(events)
-    for (const eventId of events) {
-      const out = await windows.read(eventId, nowMs)
-      if (out.reactions !== null) hooks.broadcastLocal(eventId, out.reactions)
-      if (out.votes !== null) hooks.broadcastLocal(eventId, out.votes)
+    // Reads of many events go out together (bounded), so a tick costs a few round trips, not one per event in a row.
+    for (let i = 0; i < events.length; i += TICK_READ_BATCH) {
+      const batch = events.slice(i, i + TICK_READ_BATCH)
+      const outs = await Promise.all(batch.map((eventId) => windows.read(eventId, nowMs)))
+      outs.forEach((out, j) => {
+        const eventId = batch[j] as string
+        if (out.reactions !== null) hooks.broadcastLocal(eventId, out.reactions)
+        if (out.votes !== null) hooks.broadcastLocal(eventId, out.votes)
+      })
     }
   })
   hooks.onSnapshot((eventId, conn) => talkSnapshot(ctx, eventId, conn.role === 'moderator'))

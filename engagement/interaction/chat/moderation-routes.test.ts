@@ -140,4 +140,15 @@ describe('chat moderation routes', async () => {
     expect((await get(s.mod, '?view=moderation')).body).toEqual({ ...want, qaPremoderation: false })
     expect((await auditOf(t, s.eventId, 'chat.settings')).map((a) => `${a.result}:${a.target}`)).toEqual(['denied:slowModeSec', 'ok:blockedWords,slowModeSec', 'ok:qaPremoderation'])
   })
+
+  it('report floods are capped per account per hour (429)', async () => {
+    const s = await stage(t)
+    // Sessions idle out within the hour: move to the window's start first, then sign in.
+    t.clock.advance(3_600_000 - (t.clock.now() % 3_600_000))
+    const v = await viewer(t)
+    for (let i = 0; i < t.ctx.config.chatReportsPerAccountPerHour; i++) expect((await v.a.req('POST', `/api/events/${s.eventId}/chat/messages/m_${String(i)}/reports`, {})).status).toBe(404)
+    const r = await v.a.req('POST', `/api/events/${s.eventId}/chat/messages/m_more/reports`, {})
+    expect([r.status, r.body.error, r.res.headers['retry-after']]).toEqual([429, 'TOO_MANY_REQUESTS', '3600'])
+  })
 })
+

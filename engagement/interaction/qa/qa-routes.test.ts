@@ -197,4 +197,16 @@ describe('Q&A routes', async () => {
     await moderate(s.mod, s.eventId, q2, 'reject')
     expect((await up(v0, q2)).body.error).toBe('QUESTION_NOT_FOUND')
   })
+
+  it('upvote floods are capped per account (429) and the moderation view is for moderators only', async () => {
+    const s = await stage(t)
+    const v = await viewer(t)
+    t.clock.advance(60_000 - (t.clock.now() % 60_000))
+    for (let i = 0; i < t.ctx.config.upvotesPerAccountPerMin; i++) expect((await v.a.req('POST', `/api/events/${s.eventId}/questions/q_${String(i)}/upvotes`)).status).toBe(404)
+    const r = await v.a.req('POST', `/api/events/${s.eventId}/questions/q_more/upvotes`)
+    expect([r.status, r.body.error, r.res.headers['retry-after']]).toEqual([429, 'TOO_MANY_REQUESTS', '60'])
+    expect((await v.a.req('GET', `/api/events/${s.eventId}/questions?view=moderation`)).body.error).toBe('FORBIDDEN')
+    expect((await v.a.req('GET', `/api/events/${s.eventId}/questions?sort=hot`)).body.error).toBe('VALIDATION')
+  })
 })
+
