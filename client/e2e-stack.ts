@@ -73,7 +73,7 @@ export async function startClientStack(opts: { camera: boolean; stepUpMaxAgeSec?
       media = { publicOriginUrl: originUrl, publicTrackerUrls: [trackerUrl], trackerInstances: [{ id: 't1', url: trackerUrl }], trackerJwtSecret: secret, originAdminUrl: originUrl }
     }
     const config = loadEngagementConfig({}, {
-      host: '127.0.0.1', port: 0, dev: true, logLevel: 'error', pgliteDataDir: '', staticDir: appDir,
+      host: '127.0.0.1', port: 0, gatewayPort: 0, dev: true, logLevel: 'error', pgliteDataDir: '', staticDir: appDir,
       ...(opts.stepUpMaxAgeSec === undefined ? {} : { stepUpMaxAgeSec: opts.stepUpMaxAgeSec }),
       ...media,
     })

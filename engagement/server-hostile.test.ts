@@ -54,7 +54,7 @@ describe('hostile request lines and headers against the listening engagement ser
   const schema = env.DATABASE_URL !== undefined && env.DATABASE_URL !== '' ? `t_${randomBytes(6).toString('hex')}` : ''
   const config = loadEngagementConfig(
     { DATABASE_URL: env.DATABASE_URL, REDIS_URL: env.REDIS_URL },
-    { port: 0, host: '127.0.0.1', dev: true, pgliteDataDir: '', staticDir: dir, databaseSchema: schema, kvPrefix: `test:${randomBytes(6).toString('hex')}:` },
+    { port: 0, gatewayEnabled: false, host: '127.0.0.1', dev: true, pgliteDataDir: '', staticDir: dir, databaseSchema: schema, kvPrefix: `test:${randomBytes(6).toString('hex')}:` },
   )
   const server = await startEngagement(config, { logger: createLogger('engagement-test', 'silent') })
   afterAll(async () => {

@@ -38,6 +38,13 @@ import { createRealtimePublisher } from './realtime/publisher.ts'
 import { pollRoutes } from './interaction/polls/poll-routes.ts'
 import { talkRoutes } from './interaction/talk.ts'
 import { profileRoutes } from './accounts/profile-routes.ts'
+import { realtimeTokenRoutes } from './realtime/token-routes.ts'
+import { startGateway, type Gateway, type GatewayFeature } from './realtime/gateway.ts'
+import { registerPollsGateway } from './interaction/polls/polls-gateway.ts'
+import { registerTalkGateway } from './interaction/talk.ts'
+
+/** Every feature's registration on the real-time gateway (in this service and in `npm run gateway`). */
+export const GATEWAY_FEATURES: readonly GatewayFeature[] = [registerPollsGateway, registerTalkGateway]
 
 // Client-side routes of the app: `/`, or segments of URL-safe characters that do not start with a dot.
 const APP_ROUTE = /^\/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*(?:\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*\/?)?$/
@@ -131,6 +138,7 @@ export async function buildApp(config: EngagementConfig, deps: EngagementDeps = 
   internalRoutes(app, ctx)
   playbackRoutes(app, ctx)
   pollRoutes(app, ctx)
+  realtimeTokenRoutes(app, ctx)
   talkRoutes(app, ctx)
   profileRoutes(app, ctx)
   metaRoutes(app, ctx, registry, Date.now())
@@ -164,19 +172,39 @@ export async function buildApp(config: EngagementConfig, deps: EngagementDeps = 
 export interface EngagementServer {
   port: number
   app: App
+  /** The real-time gateway started with it (`gatewayEnabled`), else null. */
+  gateway: Gateway | null
   close(): Promise<void>
 }
 
-/** Builds the app and listens on `config.host:config.port` (0 = ephemeral). */
+/**
+ * Builds the app and listens on `config.host:config.port` (0 = ephemeral); with `gatewayEnabled`
+ * the real-time gateway starts beside it on `gatewayPort`, sharing the same {@link Ctx}.
+ */
 export async function startEngagement(config: EngagementConfig, deps: EngagementDeps = {}): Promise<EngagementServer> {
-  const { app } = await buildApp(config, deps)
+  const { app, ctx } = await buildApp(config, deps)
+  let gateway: Gateway | null = null
   try {
     await app.listen({ port: config.port, host: config.host })
+    if (config.gatewayEnabled) {
+      gateway = await startGateway(ctx, GATEWAY_FEATURES)
+      // Port 0 asked for a free one: client-config and the CSP (same config object) must name the one it got.
+      if (config.gatewayPort === 0) config.gatewayPort = gateway.port
+    }
   } catch (err) {
+    await gateway?.close()
     await app.close()
     throw err
   }
   const addr = app.server.address()
   const port = typeof addr === 'object' && addr !== null ? addr.port : config.port
-  return { port, app, close: () => app.close() }
+  return {
+    port,
+    app,
+    gateway,
+    close: async () => {
+      await gateway?.close()
+      await app.close()
+    },
+  }
 }

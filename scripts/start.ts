@@ -73,6 +73,7 @@ async function main(): Promise<void> {
     `  angles           http://localhost:${String(origin.httpPort)}/live/demo/angles.json`,
     `  tracker stats    http://localhost:${String(tracker.port)}/stats`,
     `  API description  ${web}/api/openapi.json`,
+    ...(engagement.gateway !== null ? [`  real-time        ws://localhost:${String(engagement.gateway.port)}/v1/events/demo  (health: http://localhost:${String(engagement.gateway.port)}/health)`] : []),
     `  publish (OBS)    rtmp://localhost:${String(origin.rtmpPort)}/live/<stream key from the creator page>`,
     'Press Ctrl+C to stop.',
     '',

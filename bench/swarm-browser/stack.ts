@@ -86,7 +86,7 @@ async function startRealStack(opts: { appDir: string; seconds: number }): Promis
     closers.push(() => tracker.close())
     const trackerUrl = `ws://127.0.0.1:${tracker.port}`
     const engagementConfig = loadEngagementConfig({}, {
-      host: '127.0.0.1', port: 0, dev: true, logLevel: 'error', pgliteDataDir: '', staticDir: opts.appDir,
+      host: '127.0.0.1', port: 0, gatewayPort: 0, dev: true, logLevel: 'error', pgliteDataDir: '', staticDir: opts.appDir,
       publicOriginUrl: proxy.baseUrl, publicTrackerUrls: [trackerUrl], trackerInstances: [{ id: 'bench', url: trackerUrl }], trackerJwtSecret: secret,
     })
     const db = await openDatabase(engagementConfig)

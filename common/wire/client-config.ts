@@ -13,5 +13,10 @@ export const ClientConfig = Type.Object({
   trackerUrls: Type.Array(Type.String()),
   /** STUN/TURN servers for WebRTC. */
   iceServers: Type.Array(IceServer),
+  /**
+   * Base URL of the real-time gateway (`ws://host:8082`); sockets go to `<realtimeUrl>/v1/events/<eventId>`.
+   * The engagement service always sends it; optional for the app's static-server fallback.
+   */
+  realtimeUrl: Type.Optional(Type.String()),
 })
 export type ClientConfig = Static<typeof ClientConfig>

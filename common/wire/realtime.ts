@@ -141,4 +141,20 @@ export const RealtimeTokenView = Type.Object({
   token: Type.String({ description: 'Pass as ?token= to <realtimeUrl>/v1/events/<eventId>' }),
   realtimeUrl: Type.String(),
   expiresAt: Type.String({ format: 'date-time' }),
+  /** What the socket will get: the public rendering (`viewer`) or the moderators' one. */
+  role: Type.Optional(Type.Union([Type.Literal('viewer'), Type.Literal('moderator')])),
 })
+
+/**
+ * Body of `createRealtimeToken` (all optional). `role: 'moderator'` needs the event's moderating role
+ * and a 2FA session, and shows pending questions and anonymous askers: never put it on stream.
+ */
+export const CreateRealtimeTokenBody = Type.Object(
+  {
+    role: Type.Optional(Type.Union([Type.Literal('viewer'), Type.Literal('moderator')], { default: 'viewer' })),
+    /** Lifetime; default and maximum are the service's `realtimeTokenTtlSec` and `realtimeTokenMaxTtlSec`. */
+    ttlSec: Type.Optional(Type.Integer({ minimum: 30, maximum: 604_800 })),
+  },
+  { additionalProperties: false },
+)
+export type CreateRealtimeTokenBody = Static<typeof CreateRealtimeTokenBody>

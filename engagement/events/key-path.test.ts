@@ -31,7 +31,7 @@ describe('stream-key path over real sockets: engagement ⇄ origin', async () =>
   const kvPrefix = `test:${randomBytes(4).toString('hex')}:`
   const config = loadEngagementConfig(
     { DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL },
-    { port: 0, host: '127.0.0.1', dev: true, logLevel: 'silent', pgliteDataDir: '', databaseSchema: schema, kvPrefix, internalToken: 'origin-calls-us', originAdminUrl: origin.url, originAdminToken: 'origin-admin-secret' },
+    { port: 0, gatewayEnabled: false, host: '127.0.0.1', dev: true, logLevel: 'silent', pgliteDataDir: '', databaseSchema: schema, kvPrefix, internalToken: 'origin-calls-us', originAdminUrl: origin.url, originAdminToken: 'origin-admin-secret' },
   )
   const server = await startEngagement(config)
   const base = `http://127.0.0.1:${server.port}`

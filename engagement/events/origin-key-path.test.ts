@@ -47,7 +47,7 @@ describe('engagement ⇄ origin: stream keys and ending a stream (real origin, r
   beforeAll(async () => {
     config = loadEngagementConfig(
       { DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL },
-      { port: 0, host: '127.0.0.1', dev: true, logLevel: 'silent', pgliteDataDir: '', databaseSchema: schema, kvPrefix, internalToken: INTERNAL },
+      { port: 0, gatewayEnabled: false, host: '127.0.0.1', dev: true, logLevel: 'silent', pgliteDataDir: '', databaseSchema: schema, kvPrefix, internalToken: INTERNAL },
     )
     // The origin's port is known only after it starts, so the admin client resolves it late.
     let originUrl = ''

@@ -14,7 +14,7 @@ describe('OpenAPI, client config, health, metrics, SPA', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ss-static-'))
   writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Swarmstage</title>')
   writeFileSync(join(dir, 'app.js'), 'console.log(1)')
-  const t = await makeApp({ staticDir: dir, publicOriginUrl: 'https://origin.example', publicTrackerUrls: ['wss://t.example'], iceServers: [{ urls: 'stun:stun.example:3478' }] })
+  const t = await makeApp({ staticDir: dir, publicOriginUrl: 'https://origin.example', publicTrackerUrls: ['wss://t.example'], publicRealtimeUrl: 'wss://live.example', iceServers: [{ urls: 'stun:stun.example:3478' }] })
   afterAll(() => t.close())
 
   it('OpenAPI 3 covers every route with the agreed operationIds', async () => {
@@ -39,14 +39,14 @@ describe('OpenAPI, client config, health, metrics, SPA', async () => {
 
   it('client-config tells the viewer where things are', async () => {
     const r = await t.app.inject({ method: 'GET', url: '/api/client-config' })
-    expect(r.json()).toEqual({ originBaseUrl: 'https://origin.example', trackerUrls: ['wss://t.example'], iceServers: [{ urls: 'stun:stun.example:3478' }] })
+    expect(r.json()).toEqual({ originBaseUrl: 'https://origin.example', trackerUrls: ['wss://t.example'], iceServers: [{ urls: 'stun:stun.example:3478' }], realtimeUrl: 'wss://live.example' })
   })
 
   it('client-config defaults to the host the viewer reached us on', async () => {
     const d = await makeApp({})
     try {
       const r = await d.app.inject({ method: 'GET', url: '/api/client-config', headers: { host: '192.0.2.7:8080' } })
-      expect(r.json()).toEqual({ originBaseUrl: 'http://192.0.2.7:8081', trackerUrls: ['ws://192.0.2.7:8000'], iceServers: [] })
+      expect(r.json()).toEqual({ originBaseUrl: 'http://192.0.2.7:8081', trackerUrls: ['ws://192.0.2.7:8000'], iceServers: [], realtimeUrl: 'ws://192.0.2.7:8082' })
     } finally {
       await d.close()
     }

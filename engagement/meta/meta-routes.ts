@@ -6,7 +6,7 @@ import { healthBody } from '../../common/metrics.ts'
 import { ApiError } from '../platform/errors.ts'
 import { errorResponses } from '../platform/schemas.ts'
 import { ClientConfig } from '../../common/wire/client-config.ts'
-import { originBaseUrl, requestBase, trackerUrls } from './public-urls.ts'
+import { originBaseUrl, realtimeUrl, requestBase, trackerUrls } from './public-urls.ts'
 
 /** health, metrics, openapi, client-config. */
 export function metaRoutes(app: App, ctx: Ctx, registry: Registry, startedAtMs: number): void {
@@ -49,7 +49,7 @@ export function metaRoutes(app: App, ctx: Ctx, registry: Registry, startedAtMs: 
     async (req) => {
       const base = requestBase(req)
       if (base === null) throw new ApiError(400, 'BAD_HOST', 'the Host header is not a host name or address')
-      return { originBaseUrl: originBaseUrl(ctx.config, base), trackerUrls: trackerUrls(ctx.config, base), iceServers: ctx.config.iceServers }
+      return { originBaseUrl: originBaseUrl(ctx.config, base), trackerUrls: trackerUrls(ctx.config, base), iceServers: ctx.config.iceServers, realtimeUrl: realtimeUrl(ctx.config, base) }
     },
   )
 }

@@ -45,3 +45,9 @@ export function originBaseUrl(config: UrlConfig, base: RequestBase): string {
 export function trackerUrls(config: UrlConfig, base: RequestBase): string[] {
   return config.publicTrackerUrls.length > 0 ? config.publicTrackerUrls : [`${base.secure ? 'wss' : 'ws'}://${base.host}:8000`]
 }
+
+/** Public real-time gateway base URL: configured (no trailing slash), else the request's host on `gatewayPort` (8082). */
+export function realtimeUrl(config: Pick<EngagementConfig, 'publicRealtimeUrl' | 'gatewayPort'>, base: RequestBase): string {
+  if (config.publicRealtimeUrl !== '') return config.publicRealtimeUrl.replace(/\/$/, '')
+  return `${base.secure ? 'wss' : 'ws'}://${base.host}:${String(config.gatewayPort === 0 ? 8082 : config.gatewayPort)}`
+}

@@ -15,7 +15,7 @@ function staticDir(): string {
 const directives = (csp: string): Map<string, string[]> => new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name = '', ...values]) => [name, values]))
 
 describe('security headers on every response', async () => {
-  const prod = await makeApp({ dev: false, staticDir: staticDir(), publicOriginUrl: 'https://origin.example:8443/live/', publicTrackerUrls: ['wss://t1.example/e', 'wss://t2.example:444'] })
+  const prod = await makeApp({ dev: false, staticDir: staticDir(), publicOriginUrl: 'https://origin.example:8443/live/', publicTrackerUrls: ['wss://t1.example/e', 'wss://t2.example:444'], publicRealtimeUrl: 'wss://live.example/' })
   const dev = await makeApp({ dev: true })
   afterAll(async () => {
     await prod.close()
@@ -47,7 +47,7 @@ describe('security headers on every response', async () => {
     expect(csp.get('img-src')).toEqual(["'self'", 'data:'])
     expect(csp.get('media-src')).toEqual(["'self'", 'blob:'])
     expect(csp.get('worker-src')).toEqual(["'self'", 'blob:'])
-    expect(csp.get('connect-src')).toEqual(["'self'", 'https://origin.example:8443', 'wss://t1.example', 'wss://t2.example:444'])
+    expect(csp.get('connect-src')).toEqual(["'self'", 'https://origin.example:8443', 'wss://t1.example', 'wss://t2.example:444', 'wss://live.example'])
     expect(String(r.headers['content-security-policy'])).not.toContain('unsafe')
     expect(r.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains')
     expect(r.headers['x-content-type-options']).toBe('nosniff')
@@ -59,9 +59,9 @@ describe('security headers on every response', async () => {
   it('in dev: no HSTS; connect-src follows the host the request reached us on, like client-config', async () => {
     const r = await dev.app.inject({ method: 'GET', url: '/api/client-config', headers: { host: '192.0.2.7:8080' } })
     expect(r.headers['strict-transport-security']).toBeUndefined()
-    const cfg = r.json<{ originBaseUrl: string; trackerUrls: string[] }>()
-    expect(directives(String(r.headers['content-security-policy'])).get('connect-src')).toEqual(["'self'", cfg.originBaseUrl, ...cfg.trackerUrls])
-    expect(cfg).toMatchObject({ originBaseUrl: 'http://192.0.2.7:8081', trackerUrls: ['ws://192.0.2.7:8000'] })
+    const cfg = r.json<{ originBaseUrl: string; trackerUrls: string[]; realtimeUrl: string }>()
+    expect(directives(String(r.headers['content-security-policy'])).get('connect-src')).toEqual(["'self'", cfg.originBaseUrl, ...cfg.trackerUrls, cfg.realtimeUrl])
+    expect(cfg).toMatchObject({ originBaseUrl: 'http://192.0.2.7:8081', trackerUrls: ['ws://192.0.2.7:8000'], realtimeUrl: 'ws://192.0.2.7:8082' })
   })
 
   it.each([

@@ -1,7 +1,7 @@
 // Security headers on every engagement response: a strict Content-Security-Policy, HSTS, and the browser-isolation headers.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { EngagementConfig } from '../config.ts'
-import { originBaseUrl, requestBase, trackerUrls } from '../meta/public-urls.ts'
+import { originBaseUrl, realtimeUrl, requestBase, trackerUrls } from '../meta/public-urls.ts'
 import { trackerInstancesFor } from '../playback/playback-session.ts'
 
 // What a CSP source may contain; anything else (`;`, `,`, quotes, spaces) could end the directive.
@@ -21,16 +21,16 @@ function sourceOf(url: string): string | null {
 
 /**
  * The `connect-src` sources of a request: `'self'`, the origin (LL-HLS, fetched by hls.js) and the
- * trackers the viewer is told about, derived exactly as `/api/client-config` derives them. A Host
- * header that is not a plain host contributes nothing. Placement adds its tracker instances here.
+ * trackers and the real-time gateway the viewer is told about, derived exactly as `/api/client-config`
+ * derives them. A Host header that is not a plain host contributes nothing. Placement adds its tracker instances here.
  */
-export function connectSources(config: Pick<EngagementConfig, 'publicOriginUrl' | 'publicTrackerUrls' | 'trackerInstances'>, req: FastifyRequest): string[] {
+export function connectSources(config: Pick<EngagementConfig, 'publicOriginUrl' | 'publicTrackerUrls' | 'trackerInstances' | 'publicRealtimeUrl' | 'gatewayPort'>, req: FastifyRequest): string[] {
   const base = requestBase(req)
   // Playback sessions send viewers to the placement's tracker instances (configured or derived).
   const placed = config.trackerInstances.map((i) => i.url)
   const urls = base === null
-    ? [config.publicOriginUrl, ...config.publicTrackerUrls, ...placed]
-    : [originBaseUrl(config, base), ...trackerUrls(config, base), ...trackerInstancesFor(config, base).map((i) => i.url)]
+    ? [config.publicOriginUrl, ...config.publicTrackerUrls, ...placed, config.publicRealtimeUrl]
+    : [originBaseUrl(config, base), ...trackerUrls(config, base), ...trackerInstancesFor(config, base).map((i) => i.url), realtimeUrl(config, base)]
   const out = ["'self'"]
   for (const u of urls) {
     const s = u === '' ? null : sourceOf(u)
