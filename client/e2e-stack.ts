@@ -13,6 +13,8 @@ import { startSyntheticCamera } from '../origin/demo/cameras.ts'
 import { loadTrackerConfig } from '../tracker/config.ts'
 import { startTracker } from '../tracker/server.ts'
 import { ensureDemoEvent } from '../scripts/demo-event.ts'
+import { grantEventRole, userByEmail } from '../engagement/accounts/users.ts'
+import type { EventRole } from '../common/wire/accounts.ts'
 import { buildApp } from '../bench/swarm-browser/build-app.ts'
 
 /** A running stack for the browser suites. */
@@ -20,6 +22,8 @@ export interface ClientStack {
   appUrl: string
   /** The event the synthetic camera publishes to. */
   event: string
+  /** Gives the account with `email` a role on an event (the seeded demo event has no owner who could). */
+  grantRole(email: string, eventId: string, role: EventRole): Promise<void>
   close(): Promise<void>
 }
 
@@ -82,7 +86,12 @@ export async function startClientStack(opts: { camera: boolean; stepUpMaxAgeSec?
     await ensureDemoEvent(db, EVENT)
     const engagement = await startEngagement(config, { db, logger: createLogger('engagement', 'error') })
     closers.push(() => engagement.close())
-    return { appUrl: `http://127.0.0.1:${engagement.port}`, event: EVENT, close }
+    const grantRole = async (email: string, eventId: string, role: EventRole): Promise<void> => {
+      const user = await userByEmail(db, email)
+      if (user === null) throw new Error(`no account ${email}`)
+      await grantEventRole(db, user.id, eventId, role)
+    }
+    return { appUrl: `http://127.0.0.1:${engagement.port}`, event: EVENT, grantRole, close }
   } catch (e) {
     await close()
     throw e

@@ -1,6 +1,6 @@
 // REST calls of live interaction (polls, Q&A, chat and its moderation, realtime tokens); the wire shapes are the server's own, imported type-only.
 import type { Static } from 'typebox'
-import type { RealtimeTokenView } from '../../../common/wire/realtime.ts'
+import type { CreateRealtimeTokenBody, RealtimeTokenView } from '../../../common/wire/realtime.ts'
 import type { ErrorBody } from '../../../common/wire/errors.ts'
 import type { ChatSettings, CreatePollBody, ModerateQuestionBody, Poll, Question } from '../../../common/wire/interaction.ts'
 import type { ChatPage, ChatReportList, QuestionList, SequencedChatMessage, TimeoutResult, UpdateChatSettingsBody, UpvoteResult } from '../../../common/wire/talk.ts'
@@ -128,8 +128,8 @@ export class InteractionApi {
   }
 
   // ---- gateway
-  createRealtimeToken(eventId: string, ttlSec?: number): Promise<ApiResult<RealtimeToken>> {
-    return this.request('POST', `${ev(eventId)}/realtime-tokens`, ttlSec === undefined ? {} : { ttlSec })
+  createRealtimeToken(eventId: string, body: CreateRealtimeTokenBody = {}): Promise<ApiResult<RealtimeToken>> {
+    return this.request('POST', `${ev(eventId)}/realtime-tokens`, body)
   }
 }
 

@@ -1,4 +1,5 @@
 // Where the gateway is: `realtimeUrl` from `GET /api/client-config`, else `?realtime=`, else port 8082 of the page's host.
+import type { ClientConfig } from '../../../common/wire/client-config.ts'
 
 /** Default for a page served from `location`: the gateway's default port on the same host. */
 export function defaultRealtimeUrl(location: { hostname: string; protocol: string }): string {
@@ -17,7 +18,7 @@ function wsUrl(v: unknown): string | null {
 
 /** Picks the gateway URL: the query's `realtime`, then the server's `realtimeUrl`, then the default. */
 export function resolveRealtimeUrl(server: unknown, query: URLSearchParams, fallback: string): string {
-  const fromServer = typeof server === 'object' && server !== null ? wsUrl((server as { realtimeUrl?: unknown }).realtimeUrl) : null
+  const fromServer = typeof server === 'object' && server !== null ? wsUrl((server as Partial<Record<keyof ClientConfig, unknown>>).realtimeUrl) : null
   return wsUrl(query.get('realtime')) ?? fromServer ?? fallback
 }
 
