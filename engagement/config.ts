@@ -153,6 +153,11 @@ export const EngagementConfigSchema = Type.Object(
      */
     gatewayResumeWaitMs: Type.Integer({ minimum: 0, maximum: 10_000, default: 1000 }),
     /**
+     * How often moderator connections are re-checked (role on the event, 2FA, the session or the token's
+     * user still there); one that fails is closed (1008) and reconnects with what it is now allowed.
+     */
+    gatewayModeratorRecheckSec: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
+    /**
      * Page origins (`https://host[:port]`) allowed to open cookie-authenticated sockets. Empty = pages on
      * the host name the gateway was reached on (any port). A foreign Origin with a cookie is refused (403).
      */

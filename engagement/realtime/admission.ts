@@ -29,12 +29,16 @@ export interface UpgradeRequest {
   forwardedFor: string
 }
 
+/** What a connection was admitted with, kept to re-check moderators (never sent anywhere). */
+export type Credential = { kind: 'session'; sessionId: string } | { kind: 'token' } | { kind: 'none' }
+
 /** An admitted connection's identity. */
 export interface Identity {
   eventId: string
   userId: string | null
   role: ConnectionRole
   addressGroup: string
+  credential: Credential
 }
 
 /** Outcome of {@link admitUpgrade}: the identity, or the HTTP status and typed code of the refusal. */
@@ -129,18 +133,40 @@ export async function admitUpgrade(deps: AdmissionDeps, req: UpgradeRequest): Pr
     const user = await userById(deps.db, v.claims.sub)
     if (user === null) return { ok: false, status: 401, code: 'TOKEN_INVALID', message: 'the token is not valid' }
     const role: ConnectionRole = v.claims.role === 'moderator' && (await moderates(deps.db, user.id, user.isAdmin, eventId)) ? 'moderator' : 'viewer'
-    return { ok: true, identity: { eventId, userId: user.id, role, addressGroup: group } }
+    return { ok: true, identity: { eventId, userId: user.id, role, addressGroup: group, credential: { kind: 'token' } } }
   }
   const sid = cookieValue(req.cookie, deps.config.cookieName)
   if (sid !== '') {
     if (!originAllowed(req.origin, req.host, deps.config.gatewayAllowedOrigins)) return { ok: false, status: 403, code: 'ORIGIN_NOT_ALLOWED', message: 'this page may not open a signed-in socket' }
-    const loaded = await deps.loginSessions.peek(sid)
-    const user = loaded === null ? null : await userById(deps.db, loaded.record.userId)
-    if (loaded !== null && user !== null) {
-      const principal = { userId: user.id, isAdmin: user.isAdmin, totpEnabled: user.totpEnabled, eventRoles: await eventRoles(deps.db, user.id), mfaAtMs: loaded.record.mfaAtMs }
-      const d = decide(principal, { tier: 'medium', eventId, roles: MODERATING }, deps.now(), deps.config.stepUpMaxAgeSec * 1000)
-      return { ok: true, identity: { eventId, userId: user.id, role: d.ok ? 'moderator' : 'viewer', addressGroup: group } }
-    }
+    const s = await sessionRole(deps, sid, eventId)
+    if (s !== null) return { ok: true, identity: { eventId, userId: s.userId, role: s.role, addressGroup: group, credential: { kind: 'session', sessionId: sid } } }
   }
-  return { ok: true, identity: { eventId, userId: null, role: 'guest', addressGroup: group } }
+  return { ok: true, identity: { eventId, userId: null, role: 'guest', addressGroup: group, credential: { kind: 'none' } } }
+}
+
+/** The user and role a session cookie gives on the event now, or null when the session is gone. */
+async function sessionRole(deps: AdmissionDeps, sid: string, eventId: string): Promise<{ userId: string; role: ConnectionRole } | null> {
+  const loaded = await deps.loginSessions.peek(sid)
+  const user = loaded === null ? null : await userById(deps.db, loaded.record.userId)
+  if (loaded === null || user === null) return null
+  const principal = { userId: user.id, isAdmin: user.isAdmin, totpEnabled: user.totpEnabled, eventRoles: await eventRoles(deps.db, user.id), mfaAtMs: loaded.record.mfaAtMs }
+  const d = decide(principal, { tier: 'medium', eventId, roles: MODERATING }, deps.now(), deps.config.stepUpMaxAgeSec * 1000)
+  return { userId: user.id, role: d.ok ? 'moderator' : 'viewer' }
+}
+
+/**
+ * True while a moderator connection may keep the moderators' view: its session still exists and
+ * still passes the moderator rule, or its token's user still holds a moderating role.
+ */
+export async function stillModerator(deps: AdmissionDeps, who: Pick<Identity, 'eventId' | 'userId' | 'credential'>): Promise<boolean> {
+  if (who.userId === null) return false
+  if (who.credential.kind === 'session') {
+    const s = await sessionRole(deps, who.credential.sessionId, who.eventId)
+    return s !== null && s.userId === who.userId && s.role === 'moderator'
+  }
+  if (who.credential.kind === 'token') {
+    const user = await userById(deps.db, who.userId)
+    return user !== null && (await moderates(deps.db, user.id, user.isAdmin, who.eventId))
+  }
+  return false
 }

@@ -1,7 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import type { Question } from '../../common/wire/interaction.ts'
 import type { ServerMessage } from '../../common/wire/realtime.ts'
-import { organizer, signedIn, type Agent } from '../test-support.ts'
+import { enrollTotp, organizer, signedIn, type Agent } from '../test-support.ts'
+import { grantEventRole, revokeEventRole } from '../accounts/users.ts'
 import { TestSocket, UpgradeRefused } from './test-client.ts'
 import { chatItem, gatewayFixture, type GatewayFixture } from './test-gateway.ts'
 import type { GatewayFeature } from './gateway.ts'
@@ -43,7 +44,7 @@ describe.each(['uws', 'ws'] as const)(`gateway access and bad input on %s (${bac
   let host: { a: Agent; eventId: string }
   let viewer: Agent
   beforeAll(async () => {
-    f = await gatewayFixture(transport, [acking], { gatewayAccountWritesPerMin: 8 })
+    f = await gatewayFixture(transport, [acking], { gatewayAccountWritesPerMin: 8, gatewayModeratorRecheckSec: 1 })
     host = await organizer(f.t)
     viewer = await signedIn(f.t)
   })
@@ -181,6 +182,32 @@ describe.each(['uws', 'ws'] as const)(`gateway access and bad input on %s (${bac
     expect(pub.got.some((m) => m.type === 'question.votes')).toBe(false)
     await mod.close()
     await pub.close()
+  })
+
+  it('a moderator whose role is revoked, or who signs out, loses the moderators’ view within the re-check', async () => {
+    const m = await signedIn(f.t)
+    await enrollTotp(m)
+    const first = await TestSocket.connect(f.url(host.eventId), cookieHeaders(m))
+    const h = await hello(first)
+    expect(h.role).toBe('viewer')
+    await first.close()
+    const userId = h.userId ?? ''
+    await grantEventRole(f.t.ctx.db, userId, host.eventId, 'moderator')
+    const mod = await TestSocket.connect(f.url(host.eventId), cookieHeaders(m))
+    expect((await hello(mod)).role).toBe('moderator')
+    await new Promise((r) => setTimeout(r, 1500))
+    expect(mod.ws.readyState).toBe(mod.ws.OPEN)
+    await f.t.ctx.db.tx((q) => revokeEventRole(q, userId, host.eventId, 'moderator'))
+    expect((await mod.closed).code).toBe(1008)
+    const again = await TestSocket.connect(f.url(host.eventId), cookieHeaders(m))
+    expect((await hello(again)).role).toBe('viewer')
+    await again.close()
+    // Signing out ends the session: its moderator socket goes too.
+    await grantEventRole(f.t.ctx.db, userId, host.eventId, 'moderator')
+    const mod2 = await TestSocket.connect(f.url(host.eventId), cookieHeaders(m))
+    expect((await hello(mod2)).role).toBe('moderator')
+    expect((await m.req('POST', '/api/auth/logout')).status).toBeLessThan(300)
+    expect((await mod2.closed).code).toBe(1008)
   })
 
   it('malformed JSON and unknown types get typed errors and the connection keeps working', async () => {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { healthBody, createRegistry } from '../../common/metrics.ts'
 import { compileTrustedProxies } from '../../common/client-address.ts'
 import type { Ctx } from '../context.ts'
-import { admitUpgrade } from './admission.ts'
+import { admitUpgrade, stillModerator } from './admission.ts'
 import { Hub } from './hub.ts'
 import { nextTickDelayMs } from './limits.ts'
 import { clearPresence, reportPresence } from './presence.ts'
@@ -105,6 +105,7 @@ export async function startGateway(ctx: Ctx, features: readonly GatewayFeature[]
       ctx.log.warn({ err: (err as Error).message }, 'gateway tail check failed')
     }
   })
+  const stopRecheck = loop(config.gatewayModeratorRecheckSec * 1000, false, () => hub.recheckModerators((who) => stillModerator(admissionDeps, who)))
   let reported = new Set<string>()
   const stopPresence = loop(config.gatewayPresenceMs, true, async () => {
     try {
@@ -129,6 +130,7 @@ export async function startGateway(ctx: Ctx, features: readonly GatewayFeature[]
         stopTick()
         stopTail()
         stopPresence()
+        stopRecheck()
         await listening.close()
         await hub.streams.close()
         for (const eventId of reported) await clearPresence(ctx.kv, instanceId, eventId).catch(() => undefined)

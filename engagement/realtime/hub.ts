@@ -50,6 +50,8 @@ export interface HubDeps {
 
 interface Conn extends RealtimeConn {
   readonly id: number
+  /** What it was admitted with (moderator re-checks); kept off the object the features see. */
+  readonly who: Identity
   readonly socket: GatewaySocket
   readonly audience: Audience
   bucket: Bucket
@@ -129,7 +131,7 @@ export class Hub {
   open(socket: GatewaySocket, who: Identity): number {
     const id = this.nextId++
     const audience: Audience = who.role === 'moderator' ? 'moderators' : 'public'
-    const conn: Conn = { ...who, id, socket, audience, bucket: fullBucket(this.deps.config.gatewayFrameBurst, this.monotonic()), phase: 'waiting', gen: 0, helloSeq: 0, wait: null, ticksOff: false, unresumed: false }
+    const conn: Conn = { eventId: who.eventId, userId: who.userId, role: who.role, addressGroup: who.addressGroup, who, id, socket, audience, bucket: fullBucket(this.deps.config.gatewayFrameBurst, this.monotonic()), phase: 'waiting', gen: 0, helloSeq: 0, wait: null, ticksOff: false, unresumed: false }
     this.conns.set(id, conn)
     let set = this.perEvent.get(who.eventId)
     if (set === undefined) this.perEvent.set(who.eventId, (set = new Set()))
@@ -200,6 +202,28 @@ export class Hub {
       } else if (b <= drop / 2 && conn.ticksOff) {
         conn.ticksOff = false
         conn.socket.subscribe(topic(conn.eventId, 'unordered', conn.audience))
+      }
+    }
+  }
+
+  /**
+   * Re-checks every moderator connection with `check`; one that fails is closed (1008) and
+   * reconnects with what it is allowed now (the moderators' view shows pending and anonymous data).
+   */
+  async recheckModerators(check: (who: Identity) => Promise<boolean>): Promise<void> {
+    for (const conn of [...this.conns.values()]) {
+      if (conn.role !== 'moderator' || conn.phase === 'closed') continue
+      let ok: boolean
+      try {
+        ok = await check(conn.who)
+      } catch (err) {
+        // An unreachable store must not drop every moderator; the next round decides.
+        this.deps.log.warn({ err: (err as Error).message }, 'moderator re-check failed')
+        continue
+      }
+      if (!ok) {
+        this.m.closed.inc({ reason: 'access' })
+        this.closeConn(conn, CLOSE.policy, 'access changed')
       }
     }
   }
