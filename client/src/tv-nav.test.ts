@@ -49,4 +49,26 @@ describe('installTvNavigation', () => {
     press('ArrowRight')
     expect(document.activeElement?.id).toBe('a')
   })
+
+  it('reaches a textarea, and leaves its arrows (and a select\'s) to the control', async () => {
+    const { installTvNavigation } = await import('./tv-nav.ts')
+    document.body.innerHTML = '<button id="a">a</button><textarea id="t"></textarea><select id="s"><option>1</option></select>'
+    const boxes: Record<string, [number, number]> = { a: [0, 0], t: [0, 100], s: [0, 200] }
+    for (const [id, [x, y]] of Object.entries(boxes)) {
+      const el = document.getElementById(id) as HTMLElement
+      el.getBoundingClientRect = () => ({ x, y, width: 50, height: 20, top: y, left: x, right: x + 50, bottom: y + 20, toJSON: () => ({}) }) as DOMRect
+      el.getClientRects = () => [el.getBoundingClientRect()] as unknown as DOMRectList
+    }
+    const off = installTvNavigation(document)
+    const press = (key: string): boolean => (document.activeElement as HTMLElement).dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }))
+    ;(document.getElementById('a') as HTMLElement).focus()
+    press('ArrowDown')
+    expect(document.activeElement?.id).toBe('t')
+    expect(press('ArrowDown')).toBe(true)
+    expect(document.activeElement?.id).toBe('t')
+    ;(document.getElementById('s') as HTMLElement).focus()
+    expect(press('ArrowUp')).toBe(true)
+    expect(document.activeElement?.id).toBe('s')
+    off()
+  })
 })

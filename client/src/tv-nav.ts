@@ -48,7 +48,7 @@ export function pickNext(from: Box, candidates: readonly Box[], dir: Direction):
   return best
 }
 
-const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select, [tabindex="0"]'
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), textarea:not([disabled]), select, [tabindex="0"]'
 
 /** Installs the handler on `root`; returns the uninstaller. */
 export function installTvNavigation(root: Document = document): () => void {
@@ -57,6 +57,8 @@ export function installTvNavigation(root: Document = document): () => void {
     const dir = directionOf(e.key)
     if (!dir) return
     const active = root.activeElement as HTMLElement | null
+    // Multi-line text and drop-downs use every arrow themselves.
+    if (active?.tagName === 'TEXTAREA' || active?.tagName === 'SELECT') return
     if (active?.tagName === 'INPUT') {
       const type = (active as HTMLInputElement).type
       // Text fields keep their caret keys; native radios keep Left/Right to move within their group.
