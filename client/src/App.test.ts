@@ -28,6 +28,7 @@ describe('App router', () => {
     await new Promise((r) => setTimeout(r, 0))
     expect(location.pathname).toBe('/e/demo')
     expect(screen.getByRole('group', { name: 'Latency' })).toBeTruthy()
-    expect(screen.getByRole('status')).toBeTruthy()
+    // The player's status line and the live-updates line.
+    expect(screen.getAllByRole('status').map((s) => s.textContent)).toEqual(['Connecting to live updates…', 'Loading…'])
   })
 })
