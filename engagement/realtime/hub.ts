@@ -1,11 +1,12 @@
 // Transport-neutral gateway core: connections, frames, per-connection catch-up in seq order, fan-out to topics, loops.
-import { Counter, Gauge, type Registry } from 'prom-client'
+import type { Registry } from 'prom-client'
 import type { ClientMessage, ReactMsg, ServerMessage, VoteMsg } from '../../common/wire/realtime.ts'
 import type { Logger } from '../../common/log.ts'
 import type { EngagementConfig } from '../config.ts'
 import type { Db } from '../platform/db.ts'
 import type { Kv } from '../platform/kv.ts'
 import { EventStreams } from './event-streams.ts'
+import { gatewayMetrics, type GatewayMetrics } from './gateway-metrics.ts'
 import type { FeedItem } from './feed.ts'
 import { errorMsg, parseClientFrame } from './frames.ts'
 import { HookRegistry, topic } from './hooks.ts'
@@ -79,11 +80,11 @@ export class Hub {
   private nextId = 1
   private pending = 0
   private readonly monotonic: () => number
-  private readonly m: ReturnType<typeof metrics>
+  private readonly m: GatewayMetrics
 
   constructor(private readonly deps: HubDeps) {
     this.monotonic = deps.monotonic ?? (() => performance.now())
-    this.m = metrics(deps.registry)
+    this.m = gatewayMetrics(deps.registry)
     this.registry = new HookRegistry(deps.log)
     this.hooks = this.registry.hooks(
       (eventId, msg, audience) => {
@@ -389,20 +390,5 @@ export class Hub {
     } catch (err) {
       this.deps.log.debug({ err: (err as Error).message }, 'close failed')
     }
-  }
-}
-
-function metrics(registry: Registry) {
-  const r = [registry]
-  return {
-    connections: new Gauge({ name: 'gateway_connections', help: 'Open gateway connections', registers: r }),
-    frames: new Counter({ name: 'gateway_frames_total', help: 'Client frames by type', labelNames: ['type'], registers: r }),
-    refused: new Counter({ name: 'gateway_refused_total', help: 'Refused client frames and writes by error code', labelNames: ['code'], registers: r }),
-    closed: new Counter({ name: 'gateway_closed_total', help: 'Connections closed by the gateway, by reason', labelNames: ['reason'], registers: r }),
-    items: new Counter({ name: 'gateway_items_total', help: 'Ordered items delivered in order on this instance', registers: r }),
-    filled: new Counter({ name: 'gateway_fill_rows_total', help: 'Feed rows read to fill holes or a lost tail', registers: r }),
-    replayed: new Counter({ name: 'gateway_replayed_total', help: 'Items replayed to resuming connections', registers: r }),
-    gaps: new Counter({ name: 'gateway_gaps_total', help: 'Resumes answered with gap + snapshot', registers: r }),
-    slow: new Counter({ name: 'gateway_slow_total', help: 'Times a slow connection stopped getting tick snapshots', registers: r }),
   }
 }

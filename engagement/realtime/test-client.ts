@@ -63,12 +63,12 @@ export class TestSocket {
   }
 
   /** Resolves with the first received message matching `pred` (from index `from`); rejects on close or timeout. */
-  next<T extends ServerMessage = ServerMessage>(pred: (m: ServerMessage) => boolean, timeoutMs = 5000, from = 0): Promise<T> {
+  next<T extends ServerMessage = ServerMessage>(pred: (m: ServerMessage) => boolean, timeoutMs = 15_000, from = 0): Promise<T> {
     return this.until(() => this.got.slice(from).find(pred) as T | undefined, timeoutMs, 'a matching message')
   }
 
   /** Resolves once `count` messages matching `pred` have arrived. */
-  count(pred: (m: ServerMessage) => boolean, count: number, timeoutMs = 5000): Promise<ServerMessage[]> {
+  count(pred: (m: ServerMessage) => boolean, count: number, timeoutMs = 15_000): Promise<ServerMessage[]> {
     return this.until(
       () => {
         const hits = this.got.filter(pred)
