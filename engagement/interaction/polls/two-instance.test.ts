@@ -6,12 +6,14 @@ import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { generate } from 'otplib'
 import type { Poll } from '../../../common/wire/interaction.ts'
+import type { ServerMessage } from '../../../common/wire/realtime.ts'
 import { loadEngagementConfig } from '../../config.ts'
 import { dropSchema, openDb, type Db } from '../../platform/db.ts'
 import { createRedisKv } from '../../platform/kv-redis.ts'
 import type { Kv } from '../../platform/kv.ts'
 import { LoginSessions } from '../../accounts/login-sessions.ts'
 import { GOOD_PASSWORD, dropKvPrefix } from '../../test-support.ts'
+import { TestSocket } from '../../realtime/test-client.ts'
 
 const DATABASE_URL = process.env.DATABASE_URL ?? ''
 const REDIS_URL = process.env.REDIS_URL ?? ''
@@ -34,6 +36,7 @@ async function freePort(): Promise<number> {
 /** One engagement process running the real entry point (`engagement/main.ts`), as `npm run engagement` does. */
 class Instance {
   readonly url: string
+  readonly gatewayUrl: string
   private readonly child: ChildProcess
   private output = ''
   exited: Promise<number | null>
@@ -41,11 +44,13 @@ class Instance {
   constructor(
     readonly name: string,
     readonly port: number,
+    readonly gatewayPort: number,
     env: Record<string, string>,
   ) {
     this.url = `http://127.0.0.1:${String(port)}`
+    this.gatewayUrl = `ws://127.0.0.1:${String(gatewayPort)}`
     // Node with the tsx loader in-process (not the tsx CLI, which forks): the pid is the server's, so SIGKILL kills it.
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'engagement/main.ts'], { cwd: ROOT, env: { ...process.env, ...env, ENGAGEMENT_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] })
+    this.child = spawn(process.execPath, ['--import', 'tsx', 'engagement/main.ts'], { cwd: ROOT, env: { ...process.env, ...env, ENGAGEMENT_PORT: String(port), ENGAGEMENT_GATEWAY_PORT: String(gatewayPort) }, stdio: ['ignore', 'pipe', 'pipe'] })
     const keep = (b: Buffer): void => {
       this.output = (this.output + b.toString()).slice(-8000)
     }
@@ -55,9 +60,11 @@ class Instance {
   }
 
   async ready(): Promise<void> {
-    for (let i = 0; i < 300; i++) {
+    // Up to a minute: tsx compiles the service on start, and the machine may be busy.
+    for (let i = 0; i < 600; i++) {
       try {
-        if ((await fetch(`${this.url}/health`)).ok) return
+        const [api, gw] = await Promise.all([fetch(`${this.url}/health`), fetch(`http://127.0.0.1:${String(this.gatewayPort)}/health`)])
+        if (api.ok && gw.ok) return
       } catch {
         // not listening yet
       }
@@ -103,7 +110,10 @@ interface Voter {
   client: Client
   optionId: string
   via: 'A' | 'B'
-  /** First attempt: HTTP status, or the network error's code when there was no answer. */
+  /** The first attempt goes over REST or over the gateway socket of its instance. */
+  over: 'rest' | 'socket'
+  socket?: TestSocket
+  /** First attempt: HTTP status (an `ack` counts as 201, a socket `error` as its code), or why there was no answer. */
   first?: number | string
   /** Retry on B after no answer from A. */
   retry?: number
@@ -132,8 +142,8 @@ describe.skipIf(!REAL)('two engagement instances, one killed mid-poll (real Post
 
   beforeAll(async () => {
     const [pa, pb, ga, gb] = await Promise.all([freePort(), freePort(), freePort(), freePort()])
-    a = new Instance('A', pa, { ...env, ENGAGEMENT_GATEWAY_PORT: String(ga) })
-    b = new Instance('B', pb, { ...env, ENGAGEMENT_GATEWAY_PORT: String(gb) })
+    a = new Instance('A', pa, ga, env)
+    b = new Instance('B', pb, gb, env)
     await Promise.all([a.ready(), b.ready()])
     db = await openDb({ url: DATABASE_URL, schema, dataDir: '' })
     kv = await createRedisKv(REDIS_URL, prefix)
@@ -176,14 +186,14 @@ describe.skipIf(!REAL)('two engagement instances, one killed mid-poll (real Post
     return Promise.all(
       ids.map(async (userId, i) => {
         const s = await sessions.create(userId, { remember: false, mfaAtMs: 0, ip: '127.0.0.1', userAgent: 'kill-test' })
-        return { userId, client: new Client(`ss_session=${s.id}`, s.record.csrf), optionId: `o${String((i % 3) + 1)}`, via: i % 2 === 0 ? 'A' : 'B' } satisfies Voter
+        return { userId, client: new Client(`ss_session=${s.id}`, s.record.csrf), optionId: `o${String((i % 3) + 1)}`, via: i % 2 === 0 ? 'A' : 'B', over: i % 4 < 2 ? 'rest' : 'socket' } satisfies Voter
       }),
     )
   }
 
   const noAnswer = (err: unknown): string => {
     const cause = (err as { cause?: { code?: string } }).cause
-    return cause?.code ?? 'NO_ANSWER'
+    return `no-answer:${cause?.code ?? 'unknown'}`
   }
 
   it('SIGKILL of instance A mid-poll: voters without an answer retry on B, and the final counts are exactly the stored votes, none missing, none doubled', async () => {
@@ -191,42 +201,74 @@ describe.skipIf(!REAL)('two engagement instances, one killed mid-poll (real Post
     const voters = await makeVoters()
     const votePath = `/api/events/${eventId}/polls/${poll.id}/votes`
     const instance = (v: Voter): Instance => (v.via === 'A' ? a : b)
+    const socketUrl = (i: Instance): string => `${i.gatewayUrl}/v1/events/${eventId}`
+    const isPoll = (pred: (p: Poll) => boolean) => (m: ServerMessage) => m.type === 'poll' && m.poll.id === poll.id && pred(m.poll)
 
-    let ackedByA = 0
+    // A guest watching through B's gateway sees a vote made through A (merged counts, B's tick).
+    const watcher = await TestSocket.connect(socketUrl(b))
+    await watcher.next((m) => m.type === 'hello')
+    const [early, ...rest] = voters
+    if (early === undefined) throw new Error('no voters')
+    early.first = (await early.client.req(a.url, 'POST', votePath, { optionId: early.optionId })).status
+    expect(early.first).toBe(201)
+    const seen = await watcher.next<Extract<ServerMessage, { type: 'poll' }>>(isPoll((p) => p.totalVotes === 1), 15_000)
+    expect(seen.poll.options.find((o) => o.id === early.optionId)?.votes).toBe(1)
+
+    // Socket voters connect (cookie) to their instance's gateway before the votes start.
+    await Promise.all(
+      rest
+        .filter((v) => v.over === 'socket')
+        .map(async (v) => {
+          v.socket = await TestSocket.connect(socketUrl(instance(v)), { cookie: v.client.cookie })
+          await v.socket.next((m) => m.type === 'hello', 30_000)
+        }),
+    )
+
+    let ackedByA = 1
     let killed = false
     const killAfterAcks = 40
-    const attempts = voters.map(async (v, i) => {
-      // Spread over about a second, so the kill lands while votes arrive, wait in batches and commit.
-      await new Promise((r) => setTimeout(r, Math.floor(i / 2) * 6))
+    const attempt = async (v: Voter): Promise<number | string> => {
+      if (v.socket === undefined) return (await v.client.req(instance(v).url, 'POST', votePath, { optionId: v.optionId })).status
+      v.socket.send({ type: 'vote', pollId: poll.id, optionId: v.optionId, ref: v.userId })
       try {
-        const r = await v.client.req(instance(v).url, 'POST', votePath, { optionId: v.optionId })
-        v.first = r.status
-        if (v.via === 'A' && r.status === 201) {
+        const m = await v.socket.next((x) => (x.type === 'ack' || x.type === 'error') && x.ref === v.userId, 60_000)
+        return m.type === 'ack' ? 201 : m.type === 'error' ? m.code : 'unexpected'
+      } catch {
+        return 'no-answer:socket-closed'
+      }
+    }
+    await Promise.all(
+      rest.map(async (v, i) => {
+        // Spread over about a second, so the kill lands while votes arrive, wait in batches and commit.
+        await new Promise((r) => setTimeout(r, Math.floor(i / 2) * 6))
+        try {
+          v.first = await attempt(v)
+        } catch (err) {
+          v.first = noAnswer(err)
+        }
+        if (v.via === 'A' && v.first === 201) {
           ackedByA += 1
           if (ackedByA === killAfterAcks && !killed) {
             killed = true
             a.kill('SIGKILL')
           }
         }
-      } catch (err) {
-        v.first = noAnswer(err)
-      }
-    })
-    await Promise.all(attempts)
+      }),
+    )
     expect(killed).toBe(true)
     expect(await a.exited).toBeNull()
 
-    // Whoever got no answer (or a 5xx) retries on B.
-    const unanswered = voters.filter((v) => typeof v.first !== 'number' || v.first >= 500)
+    // Whoever got no answer (or a 5xx) retries on B over REST, as the client does when its socket drops.
+    const unanswered = voters.filter((v) => (typeof v.first === 'string' && v.first.startsWith('no-answer:')) || (typeof v.first === 'number' && v.first >= 500))
     for (const v of unanswered) v.retry = (await v.client.req(b.url, 'POST', votePath, { optionId: v.optionId })).status
 
     // The kill hit votes in flight: some had been sent to A and never answered.
-    const lostInFlight = unanswered.filter((v) => v.via === 'A' && v.first !== 'ECONNREFUSED')
+    const lostInFlight = unanswered.filter((v) => v.via === 'A' && v.first !== 'no-answer:ECONNREFUSED')
     expect(lostInFlight.length).toBeGreaterThan(0)
     expect(voters.filter((v) => v.via === 'B').every((v) => v.first === 201)).toBe(true)
     expect(unanswered.every((v) => v.retry === 201 || v.retry === 409)).toBe(true)
-    // A 201 is the only answer a first attempt gets (one vote each); anything else would be a bug.
-    expect(voters.filter((v) => typeof v.first === 'number' && v.first < 500).every((v) => v.first === 201)).toBe(true)
+    // Each account votes once: an answered first attempt can only be a 201 (REST) or an ack (socket).
+    expect(voters.filter((v) => !unanswered.includes(v)).map((v) => v.first).filter((x) => x !== 201)).toEqual([])
 
     // Close through B; after the grace B's sweep reads the final counts from the database.
     expect((await host.req(b.url, 'POST', `/api/events/${eventId}/polls/${poll.id}/close`)).status).toBe(200)
@@ -237,6 +279,9 @@ describe.skipIf(!REAL)('two engagement instances, one killed mid-poll (real Post
       if (got.final) final = got
     }
     expect(final).toBeDefined()
+    // B's subscriber got the final counts too (published at finalize, repeated by the ticks).
+    const finalMsg = await watcher.next<Extract<ServerMessage, { type: 'poll' }>>(isPoll((p) => p.final), 15_000)
+    expect(finalMsg.poll).toEqual(final)
 
     // Stored = acknowledged (201 through A or B) plus those whose retry was told ALREADY_VOTED (stored by A, answer lost).
     const acknowledged = voters.filter((v) => v.first === 201 || v.retry === 201)
@@ -250,6 +295,7 @@ describe.skipIf(!REAL)('two engagement instances, one killed mid-poll (real Post
     for (const v of voters) expected[v.optionId] = (expected[v.optionId] ?? 0) + 1
     expect(final?.totalVotes).toBe(VOTERS)
     expect(Object.fromEntries((final?.options ?? []).map((o) => [o.id, o.votes]))).toEqual(expected)
-    console.info(`kill test: ${String(ackedByA)} acked by A before the kill, ${String(lostInFlight.length)} in flight lost, ${String(unanswered.length - lostInFlight.length)} refused connection, ${String(storedUnanswered.length)} stored but unanswered (409 on retry)`)
+    await Promise.all([watcher, ...voters.filter((v) => v.via === 'B').flatMap((v) => (v.socket === undefined ? [] : [v.socket]))].map((x) => x.close()))
+    console.info(`kill test: ${String(ackedByA)} acked by A before the kill, ${String(lostInFlight.length)} in flight lost (${String(lostInFlight.filter((v) => v.over === 'socket').length)} on sockets), ${String(unanswered.length - lostInFlight.length)} refused connection, ${String(storedUnanswered.length)} stored but unanswered (409 on retry)`)
   }, 120_000)
 })
