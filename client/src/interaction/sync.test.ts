@@ -79,6 +79,17 @@ describe('offer and release', () => {
     )
   })
 
+  it('tick updates of a held poll replace each other: one held entry per stamp, the newest shown', () => {
+    let s = emptySync<Poll>()
+    for (let n = 0; n < 20; n++) {
+      const p = poll({ totalVotes: n })
+      s = offer(s, 'p1', p, pollGate(p), T0 - 2700, n * 250)
+    }
+    expect(s.held.p1).toHaveLength(1)
+    expect(s.held.p1?.[0]?.receivedAtMs).toBe(0)
+    expect(release(s, T0, 5000).shown.p1?.totalVotes).toBe(19)
+  })
+
   it('forget drops a key from shown and held', () => {
     const s = offer(emptySync<number>(), 'a', 1, null, null, 0)
     expect(forget(s, 'a')).toEqual(emptySync())

@@ -50,7 +50,14 @@ function settle<T>(list: readonly Held<T>[], playheadMs: number | null, nowMs: n
 
 /** A new version of `key` arrived (the reducer's object changed); shows it now or holds it. */
 export function offer<T>(s: SyncState<T>, key: string, value: T, gateMs: number | null, playheadMs: number | null, nowMs: number): SyncState<T> {
-  const list = [...(s.held[key] ?? []), { value, gateMs, receivedAtMs: nowMs }]
+  const before = s.held[key] ?? []
+  const last = before[before.length - 1]
+  // Tick updates of a held poll share its stamp: the newer replaces the older (both would show together),
+  // keeping the first arrival time for the hold limit. The list stays one entry per stamp.
+  const list =
+    last !== undefined && last.gateMs === gateMs
+      ? [...before.slice(0, -1), { value, gateMs, receivedAtMs: last.receivedAtMs }]
+      : [...before, { value, gateMs, receivedAtMs: nowMs }]
   const { show, rest } = settle(list, playheadMs, nowMs)
   const shown = show === undefined ? s.shown : { ...s.shown, [key]: show }
   return { shown, held: rest.length === 0 ? omit(s.held, key) : { ...s.held, [key]: rest } }
