@@ -46,7 +46,8 @@ function isHost(ctx: Ctx, req: FastifyRequest, eventId: string): boolean {
 /** createPoll, openPoll, closePoll, getPoll, listPolls, votePoll. */
 export function pollRoutes(app: App, ctx: Ctx): void {
   const polls = pollService(ctx)
-  app.addHook('onClose', () => closePollService(ctx))
+  // Before the database and kv close (onClose): queued votes are stored, the last counts reported.
+  app.addHook('preClose', () => closePollService(ctx))
 
   const notFound = (pollId: string): ApiError => new ApiError(404, 'POLL_NOT_FOUND', `no poll ${pollId} in this event`)
 

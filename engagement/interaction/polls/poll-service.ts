@@ -101,6 +101,8 @@ export class PollService {
   async views(polls: readonly PollRecord[]): Promise<Poll[]> {
     const live = await this.liveCounts(polls.filter((p) => p.finalCounts === null && p.status !== 'draft').map((p) => p.id))
     const now = this.ctx.now()
+    // Final counts live in the database: this instance's tally of such a poll is no longer needed.
+    for (const p of polls) if (p.finalCounts !== null) this.tally.forget(p.id)
     return polls.map((p) => pollView(p, live.get(p.id) ?? {}, now, this.ctx.config.pollVoteGraceMs))
   }
 
