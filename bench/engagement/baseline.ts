@@ -23,7 +23,7 @@ async function startWorld(f: BenchFlags, prefix: string): Promise<World> {
   const conns = Math.max(f.subscribers, f.voters)
   const loaders = new Loaders(Math.max(1, Math.ceil(conns / f.perLoader)))
   const L = loaders.size
-  const specs: ConnSpec[] = Array.from({ length: conns }, (_, g) => ({ g, port: (servers[Math.floor(g / L) % servers.length] ?? servers[0])?.port ?? 0, path: '/' }))
+  const specs: ConnSpec[] = Array.from({ length: conns }, (_, g) => ({ g, port: (servers[Math.floor(g / L) % servers.length] ?? servers[0])?.port ?? 0, path: '/', cookie: '' }))
   const idle = await connectIdle(loaders, 'baseline', specs, servers.map((s) => s.child), f.concurrency)
   return { servers, loaders, idle }
 }

@@ -28,6 +28,8 @@ export interface BenchFlags {
   chatters: number
   /** Every n-th voter of the throughput phase votes twice (0: none). */
   duplicateEvery: number
+  /** How our subscriber sockets sign in: the session cookie (browser viewers) or a realtime token (overlays, bots). */
+  auth: 'cookie' | 'token'
   /** Gateway transport of our instances. */
   transport: 'uws' | 'ws'
   databaseUrl: string
@@ -73,6 +75,7 @@ export function parseFlags(args: string[]): BenchFlags {
     chatters: 32,
     duplicateEvery: 50,
     transport: 'uws',
+    auth: 'cookie',
     databaseUrl: 'postgres://postgres@127.0.0.1:5432/test',
     redisUrl: 'redis://127.0.0.1:6379',
     only: '',
@@ -91,6 +94,7 @@ export function parseFlags(args: string[]): BenchFlags {
       ;(f as unknown as Record<string, number>)[key] = v
     } else if (name === 'multipliers') f.multipliers = value.split(',').map(Number)
     else if (name === 'transport' && (value === 'uws' || value === 'ws')) f.transport = value
+    else if (name === 'auth' && (value === 'cookie' || value === 'token')) f.auth = value
     else if (name === 'only' && (value === 'ours' || value === 'baseline')) f.only = value
     else if (name === 'database-url') f.databaseUrl = value
     else if (name === 'redis-url') f.redisUrl = value

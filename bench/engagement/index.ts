@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- engagement --json [--subscribers 20000] [--voters 20000] [--seconds 5] [--base-rate 20]
  * [--multipliers 1,10,100] [--wave-ms 100] [--drain-ms 10000] [--per-loader 5000] [--deletes 20]
- * [--storm-rate 10] [--transport uws|ws] [--only ours|baseline] [--database-url …] [--redis-url …]`
+ * [--storm-rate 10] [--transport uws|ws] [--auth cookie|token] [--only ours|baseline] [--database-url …] [--redis-url …]`
  *
  * Issue #10 §7. Ours: two engagement instances (API + real-time gateway, child processes) on real
  * PostgreSQL (own schema `bench_<tag>`, dropped after) and Redis (own key prefix, deleted after);
@@ -20,6 +20,9 @@
  * Baseline, same run: two plain `ws` servers that broadcast one message per vote to every
  * subscriber (Redis pub/sub between them), same subscribers and vote waves; memory, vote-to-screen
  * and fan-out. Ratios are ours / baseline. CPU is the server processes' own, from /proc.
+ *
+ * BENCH_CPU_PROF_DIR=<dir> writes V8 CPU profiles of the server processes; BENCH_DEBUG=1 makes the
+ * load processes print each socket the server closed and each subscriber missing storm items.
  */
 import type { BenchResult } from '../main.ts'
 import { openFileLimit } from '../tracker/index.ts'

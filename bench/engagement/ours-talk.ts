@@ -10,7 +10,7 @@ const wall = (): number => performance.timeOrigin + performance.now()
  * The host (creator, 2FA session) posts a message, lets it reach everyone, then deletes it; every
  * subscriber records when its `chat.deleted` arrives. Delay = arrival − the moment the DELETE was sent.
  */
-export async function moderatorDeletes(loaders: Loaders, host: ApiClient, eventId: string, n: number, pids: number[]): Promise<DelaySummary & { deletes: number; socketsDroppedByServer: number; engagementCpuSec: number }> {
+export async function moderatorDeletes(loaders: Loaders, host: ApiClient, eventId: string, n: number, pids: number[]): Promise<DelaySummary & { deletes: number; socketsDroppedByServer: number; dropsBy: Record<string, number>; engagementCpuSec: number }> {
   const sentAtMs: Record<string, number> = {}
   const cpu0 = cpuSecondsOf(pids)
   for (let d = 0; d < n; d++) {
@@ -32,7 +32,9 @@ export async function moderatorDeletes(loaders: Loaders, host: ApiClient, eventI
     missing += r.missing ?? 0
   }
   const prog = await loaders.all({ cmd: 'progress' })
-  return { deletes: n, ...summarize(h, missing), socketsDroppedByServer: prog.reduce((k, r) => k + (r.dropped ?? 0), 0), engagementCpuSec: round(cpuSec, 2) }
+  const dropsBy: Record<string, number> = {}
+  for (const r of prog) for (const [k, v] of Object.entries(r.dropsBy ?? {})) dropsBy[k] = (dropsBy[k] ?? 0) + v
+  return { deletes: n, ...summarize(h, missing), socketsDroppedByServer: prog.reduce((k, r) => k + (r.dropped ?? 0), 0), dropsBy, engagementCpuSec: round(cpuSec, 2) }
 }
 
 /** What the reconnect storm measured. */

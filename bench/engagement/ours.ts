@@ -6,7 +6,7 @@ import { createRedisKv } from '../../engagement/platform/kv-redis.ts'
 import type { Kv } from '../../engagement/platform/kv.ts'
 import { forkChild, Loaders, ready, sleep, stopAll, sumAnswers, cpuSecondsOf } from './procs.ts'
 import { connectIdle, ratePhases } from './phases.ts'
-import { chatters, dropRedisPrefix, hostWithEvent, insertViewers, openPoll, runTag, viewerTokens, type ApiClient } from './setup.ts'
+import { chatters, dropRedisPrefix, hostWithEvent, insertViewers, openPoll, runTag, viewerCookies, viewerTokens, type ApiClient } from './setup.ts'
 import { moderatorDeletes, reconnectStorm } from './ours-talk.ts'
 import type { ConnSpec } from './subscriber-proc.ts'
 import type { BenchFlags } from './flags.ts'
@@ -112,13 +112,14 @@ export async function runOurs(f: BenchFlags): Promise<Record<string, unknown>> {
     const { host, eventId } = await hostWithEvent(apis[0] ?? '', tag)
     const conns = Math.max(f.subscribers, f.voters)
     await insertViewers(db, tag, 0, conns)
-    const tokens = await viewerTokens(secret, tag, eventId, conns, 3 * 3600)
+    // Browser viewers send their session cookie with the upgrade; tokens are what overlays and bots use.
+    const auth = f.auth === 'token' ? await viewerTokens(secret, tag, eventId, conns, 3 * 3600) : await viewerCookies(kv, tag, conns)
     const talkers = await chatters(db, kv, tag, f.chatters, apis)
     loaders = new Loaders(Math.max(1, Math.ceil(conns / f.perLoader)))
     const L = loaders.size
-    const specs: ConnSpec[] = tokens.map((token, g) => {
+    const specs: ConnSpec[] = auth.map((a, g) => {
       const inst = instances[Math.floor(g / L) % instances.length] as Instance
-      return { g, port: inst.gatewayPort, path: `/v1/events/${eventId}?token=${token}` }
+      return f.auth === 'token' ? { g, port: inst.gatewayPort, path: `/v1/events/${eventId}?token=${a}`, cookie: '' } : { g, port: inst.gatewayPort, path: `/v1/events/${eventId}`, cookie: a }
     })
     const idle = await connectIdle(loaders, 'ours', specs, instances.map((i) => i.child), f.concurrency)
     const poll = await openPoll(host, eventId, 'Rates')
@@ -129,6 +130,7 @@ export async function runOurs(f: BenchFlags): Promise<Record<string, unknown>> {
     const storm = await reconnectStorm(loaders, talkers, eventId, f, tag, pids)
     return {
       transport: instances[0]?.transport,
+      subscriberAuth: f.auth === 'token' ? 'realtime token (?token=)' : 'session cookie',
       instances: instances.length,
       connections: conns,
       loadProcesses: L,

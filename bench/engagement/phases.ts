@@ -17,23 +17,28 @@ export async function connectIdle(
   specs: ConnSpec[],
   servers: ChildProcess[],
   concurrency: number,
-): Promise<{ connected: number; failed: number; firstError?: string; connectSec: number; rssBeforeBytes: number; rssAfterBytes: number; rssBytesPerIdleSubscriber: number }> {
+): Promise<{ connected: number; failed: number; firstError?: string; connectSec: number; serverCpuUsPerConnect: number; rssBeforeBytes: number; rssAfterBytes: number; rssBytesPerIdleSubscriber: number }> {
   let before = 0
   for (const s of servers) before += await settledRss(s)
+  const pids = servers.map((s) => s.pid ?? 0)
+  const cpu0 = cpuSecondsOf(pids)
   const t0 = wall()
   const replies = await loaders.connect(mode, specs, SRC_IPS, concurrency)
   const connectSec = (wall() - t0) / 1000
+  const connectCpuSec = cpuSecondsOf(pids) - cpu0
+  const connected = replies.reduce((n, r) => n + (r.connected ?? 0), 0)
   // Let the last upgrades' buffers and catch-ups settle before counting.
   await sleep(3000)
   let after = 0
   for (const s of servers) after += await settledRss(s)
-  const connected = replies.reduce((n, r) => n + (r.connected ?? 0), 0)
   const firstError = replies.find((r) => r.firstError !== undefined)?.firstError
   return {
     connected,
     failed: replies.reduce((n, r) => n + (r.failed ?? 0), 0),
     ...(firstError !== undefined ? { firstError } : {}),
     connectSec: round(connectSec, 1),
+    // Server CPU per admitted socket (upgrade, identity, hello), µs.
+    serverCpuUsPerConnect: Math.round((connectCpuSec * 1e6) / Math.max(1, connected)),
     rssBeforeBytes: before,
     rssAfterBytes: after,
     rssBytesPerIdleSubscriber: Math.round((after - before) / Math.max(1, connected)),

@@ -10,10 +10,15 @@ export { cpuTimes, memoryBytes }
 
 const here = dirname(fileURLToPath(import.meta.url))
 
-/** Forks `bench/engagement/<file>` under tsx (in-process, so the pid is the program's) with IPC. */
+/**
+ * Forks `bench/engagement/<file>` under tsx (in-process, so the pid is the program's) with IPC.
+ * BENCH_CPU_PROF_DIR=<dir> writes a V8 CPU profile of each server process (not the load) there.
+ */
 export function forkChild(file: string, args: string[] = [], env: Record<string, string> = {}, quiet = false): ChildProcess {
+  const prof = process.env.BENCH_CPU_PROF_DIR
+  const profile = prof !== undefined && file !== 'subscriber-proc.ts' ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []
   return fork(join(here, file), args, {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...profile],
     env: { ...process.env, ...env },
     stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit', 'ipc'],
   })

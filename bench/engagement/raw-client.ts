@@ -26,14 +26,21 @@ export class RawClient {
   private pending: Buffer | undefined
   private upgraded = false
   closed = false
+  /** Close code the server sent (1006 when the socket ended without a close frame). */
+  closeCode = 1006
+  /** Close reason the server sent. */
+  closeReason = ''
 
   private constructor(
     private readonly socket: Socket,
     private readonly on: RawHandlers,
   ) {}
 
-  /** Connects from `localAddress` (a 127.0.0.x source spreads ephemeral ports) and completes the upgrade. */
-  static open(port: number, path: string, localAddress: string, on: RawHandlers, timeoutMs = 30_000): Promise<RawClient> {
+  /**
+   * Connects from `localAddress` (a 127.0.0.x source spreads ephemeral ports) and completes the
+   * upgrade; `cookie` ('' for none) goes in a Cookie header, as a browser sends its session cookie.
+   */
+  static open(port: number, path: string, localAddress: string, on: RawHandlers, cookie = '', timeoutMs = 30_000): Promise<RawClient> {
     return new Promise((resolve, reject) => {
       const socket = connect({ host: '127.0.0.1', port, localAddress })
       socket.setNoDelay(true)
@@ -50,6 +57,7 @@ export class RawClient {
       socket.once('connect', () => {
         socket.write(
           `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${String(port)}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+            (cookie !== '' ? `Cookie: ${cookie}\r\n` : '') +
             'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
         )
       })
@@ -102,7 +110,13 @@ export class RawClient {
       const payload = buf.subarray(off, off + len)
       if (opcode === 0x1) this.on.text(payload)
       else if (opcode === 0x9 && !this.closed) this.socket.write(PONG)
-      else if (opcode === 0x8) this.destroy()
+      else if (opcode === 0x8) {
+        if (payload.length >= 2) {
+          this.closeCode = payload.readUInt16BE(0)
+          this.closeReason = payload.subarray(2).toString('utf8')
+        }
+        this.destroy()
+      }
       buf = buf.subarray(off + len)
     }
     this.pending = buf.length > 0 ? Buffer.from(buf) : undefined

@@ -96,6 +96,25 @@ export async function viewerTokens(secret: string, tag: string, eventId: string,
   return out
 }
 
+/**
+ * Login sessions for viewers `0..n-1` in the shared store (the records sign-in writes), as the
+ * Cookie header values a signed-in browser sends with its socket upgrade.
+ */
+export async function viewerCookies(kv: Kv, tag: string, n: number): Promise<string[]> {
+  const sessions = new LoginSessions(kv, loadEngagementConfig({}, { dev: true }), Date.now)
+  const out: string[] = new Array<string>(n)
+  const chunk = 200
+  for (let at = 0; at < n; at += chunk) {
+    await Promise.all(
+      Array.from({ length: Math.min(chunk, n - at) }, async (_, k) => {
+        const s = await sessions.create(viewerId(tag, at + k), { remember: false, mfaAtMs: 0, ip: '127.0.0.1', userAgent: 'engagement-bench' })
+        out[at + k] = `ss_session=${s.id}`
+      }),
+    )
+  }
+  return out
+}
+
 /** Chat accounts with login sessions in the shared store (the same records sign-in writes), as API clients of `base`. */
 export async function chatters(db: Db, kv: Kv, tag: string, n: number, bases: string[]): Promise<ApiClient[]> {
   const ids = Array.from({ length: n }, (_, i) => `bc-${tag}-${String(i)}`)

@@ -2,11 +2,12 @@
 import { Histogram, WaveArrivals, addStormView, addWaveDelays, NO_STORM, type HistogramData, type StormTotals, type Wave } from './stats.ts'
 import { RawClient } from './raw-client.ts'
 
-/** One connection to open: global index, gateway port, path with query. */
+/** One connection to open: global index, gateway port, path with query, Cookie header value ('' for none). */
 export interface ConnSpec {
   g: number
   port: number
   path: string
+  cookie: string
 }
 
 /** Commands from the orchestrator (bench/engagement/index.ts). */
@@ -44,6 +45,8 @@ export interface LoaderReply {
   waiting?: number
   /** Sockets the server closed since the process started (each redialled). */
   dropped?: number
+  /** The same by close code and reason. */
+  dropsBy?: Record<string, number>
   error?: string
   connected?: number
   failed?: number
@@ -183,6 +186,8 @@ function onText(s: Sub, payload: Buffer): void {
 /** Sockets the server closed (not the bench): each is counted and redialled once a second, resuming after its last seq, as the client app does. */
 let dropped = 0
 let closing = false
+/** Server closes by "code reason". */
+const dropsBy: Record<string, number> = {}
 
 function redial(s: Sub): void {
   dropped++
@@ -204,15 +209,21 @@ function open(s: Sub): Promise<void> {
       resolve()
     }
     const gen = ++s.gen
+    let mine: RawClient | null = null
     const closed = (): void => {
       if (s.gen !== gen) return
       s.client = null
-      if (!closing) redial(s)
+      if (closing) return
+      const why = `${String(mine?.closeCode ?? 1006)} ${mine?.closeReason ?? ''}`.trim()
+      dropsBy[why] = (dropsBy[why] ?? 0) + 1
+      if (process.env.BENCH_DEBUG === '1') console.error(`drop g=${String(s.g)} port=${String(s.spec.port)} ${why} at=${new Date().toISOString()} lastSeq=${String(s.lastSeq)}`)
+      redial(s)
     }
     const opened = (c: RawClient): void => {
       s.client = c
+      mine = c
     }
-    RawClient.open(s.spec.port, s.spec.path, src, { opened, text: (p) => onText(s, p), closed }).then(
+    RawClient.open(s.spec.port, s.spec.path, src, { opened, text: (p) => onText(s, p), closed }, s.spec.cookie).then(
       () => {
         // The baseline says nothing on connect; ours sends hello first.
         if (mode === 'baseline') s.onHello?.()
@@ -432,7 +443,7 @@ async function handle(msg: LoaderCmd): Promise<LoaderReply> {
       return { ok: true, storm: t, gaps, dropped }
     }
     case 'progress':
-      return { ok: true, done: subs.filter((s) => s.arrivals?.complete === true).length, subscribers: subs.filter((s) => s.client !== null).length, waiting: waiting.size, dropped }
+      return { ok: true, done: subs.filter((s) => s.arrivals?.complete === true).length, subscribers: subs.filter((s) => s.client !== null).length, waiting: waiting.size, dropped, dropsBy }
     case 'close':
       closing = true
       for (const s of subs) s.client?.destroy()
