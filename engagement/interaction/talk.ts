@@ -4,6 +4,7 @@ import type { Ctx } from '../context.ts'
 import type { GatewayHooks, SnapshotPart } from '../realtime/types.ts'
 import { qaRoutes } from './qa/qa-routes.ts'
 import { listQuestions } from './qa/questions.ts'
+import { upvoteBatcher } from './qa/upvote-batcher.ts'
 import { moderatorView, publicView } from './qa/question-rules.ts'
 import { chatRoutes } from './chat/chat-routes.ts'
 import { moderationRoutes } from './chat/moderation-routes.ts'
@@ -33,6 +34,8 @@ export function talkRoutes(app: App, ctx: Ctx): void {
   const windows = tickWindows(ctx)
   windows.start()
   app.addHook('onClose', async () => {
+    // Upvotes already taken are stored (and answered) before the counts' last flush.
+    await upvoteBatcher(ctx).close()
     await windows.stop()
     await eventStates(ctx).close()
   })

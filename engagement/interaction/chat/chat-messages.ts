@@ -63,7 +63,7 @@ export async function insertMessage(q: Sql, m: StoredMessage, clientKey: string 
 
 /** The message if it belongs to the event (deleted ones too); `forUpdate` locks it. */
 export async function messageById(q: Sql, eventId: string, id: string, forUpdate = false): Promise<StoredMessage | null> {
-  const rows = await q.query<MessageRow>(`SELECT * FROM chat_messages WHERE id = $1 AND event_id = $2${forUpdate ? ' FOR UPDATE' : ''}`, [id, eventId])
+  const rows = await q.query<MessageRow>(`SELECT * FROM chat_messages WHERE id = $1 AND event_id = $2${forUpdate ? ' FOR NO KEY UPDATE' : ''}`, [id, eventId])
   return rows[0] === undefined ? null : toMessage(rows[0])
 }
 

@@ -13,7 +13,8 @@ import { findBlockedWord } from '../settings/blocked-words.ts'
 import { requireModerator } from '../settings/moderator-access.ts'
 import { enforceLimit } from '../chat/send-limits.ts'
 import { tickWindows } from '../reactions/tick-windows.ts'
-import { addUpvote, insertQuestion, listQuestions, questionByClientKey, questionById, saveModeration, upvotedBy } from './questions.ts'
+import { upvoteBatcher } from './upvote-batcher.ts'
+import { insertQuestion, listQuestions, questionByClientKey, questionById, saveModeration, upvotedBy } from './questions.ts'
 import { applyModeration, initialStatus, moderatorView, ownView, publicChange, publicView, type StoredQuestion } from './question-rules.ts'
 
 const QuestionParams = Type.Object({ eventId: EventId, questionId: TalkId }, { additionalProperties: false })
@@ -133,7 +134,7 @@ export function qaRoutes(app: App, ctx: Ctx): void {
       const question = await questionById(ctx.db, eventId, questionId)
       // Pending and rejected questions are not there for anyone who could upvote them.
       if (question === null || question.status !== 'approved') throw new ApiError(404, 'QUESTION_NOT_FOUND', 'no such question open for upvotes')
-      const r = await ctx.db.tx((q) => addUpvote(q, questionId, auth.user.id, ctx.now()))
+      const r = await upvoteBatcher(ctx).submit({ questionId, userId: auth.user.id, nowMs: ctx.now() })
       if (!r.ok) throw new ApiError(409, 'ALREADY_UPVOTED', 'you have already upvoted this question')
       tickWindows(ctx).noteUpvotes(eventId, questionId, r.upvotes)
       return reply.code(201).send({ questionId, upvotes: r.upvotes })

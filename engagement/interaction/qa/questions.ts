@@ -53,9 +53,13 @@ export async function questionByClientKey(q: Sql, userId: string, clientKey: str
   return rows[0] === undefined ? null : toQuestion(rows[0])
 }
 
-/** The question if it belongs to the event; `forUpdate` locks it for a moderation change. */
+/**
+ * The question if it belongs to the event; `forUpdate` locks it for a moderation change (NO KEY
+ * UPDATE: upvote inserts hold key-share locks on the row, which a plain FOR UPDATE would wait on
+ * and could deadlock with).
+ */
 export async function questionById(q: Sql, eventId: string, id: string, forUpdate = false): Promise<StoredQuestion | null> {
-  const rows = await q.query<QuestionRow>(`SELECT * FROM questions WHERE id = $1 AND event_id = $2${forUpdate ? ' FOR UPDATE' : ''}`, [id, eventId])
+  const rows = await q.query<QuestionRow>(`SELECT * FROM questions WHERE id = $1 AND event_id = $2${forUpdate ? ' FOR NO KEY UPDATE' : ''}`, [id, eventId])
   return rows[0] === undefined ? null : toQuestion(rows[0])
 }
 
@@ -85,18 +89,51 @@ export async function listQuestions(q: Sql, f: QuestionFilter): Promise<StoredQu
   return rows.map(toQuestion)
 }
 
-/** Outcome of {@link addUpvote}. */
+/** Outcome of one upvote. */
 export type UpvoteResult = { ok: true; upvotes: number } | { ok: false; code: 'ALREADY_UPVOTED' }
 
+/** One upvote to store. */
+export interface UpvoteItem {
+  questionId: string
+  userId: string
+  nowMs: number
+}
+
 /**
- * Records one upvote and raises the question's count in the same transaction; a second upvote by
- * the same account changes nothing.
+ * Stores a batch of upvotes in one transaction: one multi-row insert (a second upvote of the same
+ * account changes nothing, also within the batch), then each question's count raised once by the
+ * number of new rows, with the questions locked in id order so concurrent batches cannot deadlock.
+ * Returns one result per item, in order, with the question's total after the batch.
  */
-export async function addUpvote(q: Sql, questionId: string, userId: string, nowMs: number): Promise<UpvoteResult> {
-  const inserted = await q.query('INSERT INTO question_upvotes (question_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING user_id', [questionId, userId, new Date(nowMs)])
-  if (inserted.length === 0) return { ok: false, code: 'ALREADY_UPVOTED' }
-  const rows = await q.query<{ upvotes: number }>('UPDATE questions SET upvotes = upvotes + 1 WHERE id = $1 RETURNING upvotes', [questionId])
-  return { ok: true, upvotes: Number(rows[0]?.upvotes ?? 0) }
+export async function addUpvotes(q: Sql, items: readonly UpvoteItem[]): Promise<UpvoteResult[]> {
+  if (items.length === 0) return []
+  const inserted = await q.query<{ question_id: string; user_id: string }>(
+    `INSERT INTO question_upvotes (question_id, user_id, created_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
+     ON CONFLICT DO NOTHING RETURNING question_id, user_id`,
+    [items.map((i) => i.questionId), items.map((i) => i.userId), items.map((i) => new Date(i.nowMs))],
+  )
+  const added = new Map<string, number>()
+  for (const r of inserted) added.set(r.question_id, (added.get(r.question_id) ?? 0) + 1)
+  const ids = [...added.keys()].sort()
+  const totals = new Map<string, number>()
+  if (ids.length > 0) {
+    await q.query('SELECT id FROM questions WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE', [ids])
+    const rows = await q.query<{ id: string; upvotes: number }>(
+      `UPDATE questions SET upvotes = questions.upvotes + d.n
+         FROM (SELECT * FROM unnest($1::text[], $2::int[]) AS t(id, n)) d
+        WHERE questions.id = d.id RETURNING questions.id, questions.upvotes`,
+      [ids, ids.map((id) => added.get(id) ?? 0)],
+    )
+    for (const r of rows) totals.set(r.id, Number(r.upvotes))
+  }
+  // Each inserted (question, user) pair answers its first caller; any repeat is a second upvote.
+  const fresh = new Set(inserted.map((r) => `${r.question_id}\u0000${r.user_id}`))
+  return items.map((i) => {
+    const key = `${i.questionId}\u0000${i.userId}`
+    if (!fresh.delete(key)) return { ok: false, code: 'ALREADY_UPVOTED' }
+    return { ok: true, upvotes: totals.get(i.questionId) ?? 0 }
+  })
 }
 
 /** The ids of questions this user upvoted among `ids` (so a client can show its own upvotes). */
