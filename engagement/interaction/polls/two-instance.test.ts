@@ -83,6 +83,24 @@ class Instance {
   }
 }
 
+/**
+ * Starts an instance on free ports. A port found free can be taken by another test before the child
+ * binds it (tsx takes seconds to start): then it exits with EADDRINUSE and is started again elsewhere.
+ */
+async function start(name: string, env: Record<string, string>): Promise<Instance> {
+  for (let attempt = 1; ; attempt++) {
+    const inst = new Instance(name, await freePort(), await freePort(), env)
+    try {
+      await inst.ready()
+      return inst
+    } catch (err) {
+      inst.kill('SIGKILL')
+      await inst.exited
+      if (attempt >= 3 || !inst.log.includes('EADDRINUSE')) throw err
+    }
+  }
+}
+
 /** A cookie-and-CSRF client over fetch. */
 class Client {
   constructor(
@@ -135,26 +153,24 @@ describe.skipIf(!REAL)('two engagement instances, one killed mid-poll (real Post
     // Votes wait in the batch a while, so the kill finds some queued and some in their transaction.
     ENGAGEMENT_POLL_VOTE_BATCH_DELAY_MS: '40',
   }
+  // Set by beforeAll; afterAll uses `?.` because a failed start leaves them unset.
   let a: Instance
   let b: Instance
   let db: Db
   let kv: Kv
 
   beforeAll(async () => {
-    const [pa, pb, ga, gb] = await Promise.all([freePort(), freePort(), freePort(), freePort()])
-    a = new Instance('A', pa, ga, env)
-    b = new Instance('B', pb, gb, env)
-    await Promise.all([a.ready(), b.ready()])
+    ;[a, b] = await Promise.all([start('A', env), start('B', env)])
     db = await openDb({ url: DATABASE_URL, schema, dataDir: '' })
     kv = await createRedisKv(REDIS_URL, prefix)
   }, 120_000)
 
   afterAll(async () => {
-    a.kill('SIGKILL')
-    b.kill('SIGTERM')
-    await Promise.all([a.exited, b.exited])
-    await kv.close()
-    await db.close()
+    a?.kill('SIGKILL')
+    b?.kill('SIGTERM')
+    await Promise.all([a?.exited, b?.exited])
+    await kv?.close()
+    await db?.close()
     await dropSchema(DATABASE_URL, schema)
     await dropKvPrefix(REDIS_URL, prefix)
   }, 60_000)
