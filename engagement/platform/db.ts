@@ -39,7 +39,11 @@ async function openPg(opts: DbOptions): Promise<Db> {
     const c = new pg.Client({ connectionString: opts.url })
     await c.connect()
     try {
+      // Serialised: concurrent CREATE SCHEMA IF NOT EXISTS of one name can fail (unique violation in pg_namespace).
+      await c.query('BEGIN')
+      await c.query('SELECT pg_advisory_xact_lock(727273)')
       await c.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(opts.schema)}`)
+      await c.query('COMMIT')
     } finally {
       await c.end()
     }

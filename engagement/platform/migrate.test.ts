@@ -25,4 +25,27 @@ describe(`migrations (${url === '' ? 'pglite' : 'postgres'})`, () => {
       await dropSchema(url, schema)
     }
   })
+
+  it.skipIf(url === '')('two instances opening and migrating a fresh schema at once both succeed (PostgreSQL)', async () => {
+    for (let round = 0; round < 3; round++) {
+      const schema = `t_${randomBytes(6).toString('hex')}`
+      try {
+        const applied = await Promise.all(
+          [0, 1].map(async () => {
+            const db = await openDb({ url, schema, dataDir: '' })
+            try {
+              return await migrate(db)
+            } finally {
+              await db.close()
+            }
+          }),
+        )
+        // Each migration applied exactly once, by one of the two.
+        expect(applied.flat().sort()).toEqual([...new Set(applied.flat())].sort())
+        expect(applied.flat()).toContain('001_init')
+      } finally {
+        await dropSchema(url, schema)
+      }
+    }
+  })
 })

@@ -7,7 +7,12 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta
 
 /** Applies every migration not yet recorded in `schema_migrations`; returns the versions applied now. */
 export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
-  await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())')
+  // Under the same lock as the migrations: two instances starting together on a fresh database would
+  // otherwise race in CREATE TABLE IF NOT EXISTS (a unique violation in pg_type).
+  await db.tx(async (q) => {
+    await q.query('SELECT pg_advisory_xact_lock(727274)')
+    await q.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())')
+  })
   const files = (await readdir(dir)).filter((f) => /^\d{3,}_[a-z0-9_]+\.sql$/.test(f)).sort()
   const applied: string[] = []
   for (const file of files) {
