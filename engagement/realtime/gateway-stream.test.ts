@@ -157,9 +157,10 @@ describe.each(['uws', 'ws'] as const)(`gateway ordered stream on %s (${backend})
     const snapshot = await s.next((m) => m.type === 'snapshot')
     await f.append(eventId, 1)
     await s.count(isChat, 1)
-    const types = s.got.map((m) => m.type).filter((t) => t !== 'presence')
-    expect(types).toEqual(['hello', 'gap', 'snapshot', 'chat'])
-    expect(s.got[1]).toEqual({ type: 'gap', afterSeq: 2, oldestSeq: 6 })
+    // Presence may arrive at any point on a slow machine; the order of the rest is what matters.
+    const got = s.got.filter((m) => m.type !== 'presence')
+    expect(got.map((m) => m.type)).toEqual(['hello', 'gap', 'snapshot', 'chat'])
+    expect(got[1]).toEqual({ type: 'gap', afterSeq: 2, oldestSeq: 6 })
     expect(snapshot).toEqual({ type: 'snapshot', seq: 15, polls: [], questions: [], chat: [chatItem(eventId, 999).message], settings: { slowModeSec: 0, qaPremoderation: true, blockedWords: [] } })
     expect(s.seqs()).toEqual([16])
     // The oldest resumable seq replays rather than gaps.
