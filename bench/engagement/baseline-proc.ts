@@ -14,6 +14,9 @@ const channel = `${prefix}votes`
 
 const pub = new Redis(redisUrl, { maxRetriesPerRequest: 2 })
 const sub = new Redis(redisUrl, { maxRetriesPerRequest: 2 })
+// When the bench stops an overloaded baseline, its Redis sockets may break mid-write.
+pub.on('error', () => undefined)
+sub.on('error', () => undefined)
 await sub.subscribe(channel)
 sub.on('message', (_ch: string, text: string) => {
   for (const client of wss.clients) if (client.readyState === WebSocket.OPEN) client.send(text)

@@ -1,7 +1,7 @@
 // The baseline side of the engagement bench: two naive `ws` broadcast servers under the same subscribers and vote load.
 import type { ChildProcess } from 'node:child_process'
 import { forkChild, Loaders, ready, sleep, stopAll } from './procs.ts'
-import { connectIdle, ratePhases, rssGuard, type RatePhaseResult } from './phases.ts'
+import { connectIdle, ratePhases, rssGuard, type IdleFigures, type RatePhaseResult } from './phases.ts'
 import { dropRedisPrefix, runTag } from './setup.ts'
 import type { ConnSpec } from './subscriber-proc.ts'
 import type { BenchFlags } from './flags.ts'
@@ -9,7 +9,7 @@ import type { BenchFlags } from './flags.ts'
 interface World {
   servers: { child: ChildProcess; pid: number; port: number }[]
   loaders: Loaders
-  idle: Awaited<ReturnType<typeof connectIdle>>
+  idle: IdleFigures
 }
 
 async function startWorld(f: BenchFlags, prefix: string): Promise<World> {

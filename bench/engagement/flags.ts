@@ -64,7 +64,7 @@ export function parseFlags(args: string[]): BenchFlags {
     subscribers: 20_000,
     voters: 20_000,
     seconds: 5,
-    baseRate: 20,
+    baseRate: 2,
     multipliers: [1, 10, 100],
     waveMs: 100,
     drainMs: 10_000,

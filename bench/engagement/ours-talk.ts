@@ -55,7 +55,9 @@ export interface StormResult {
   itemsMissed: number
   duplicates: number
   outOfOrder: number
+  /** `gap` frames received (the resume could not be served in order); each is followed by a snapshot whose chat counts as received. */
   gaps: number
+  snapshots: number
   /** Sockets the server closed so far (outside the storm's own drop). */
   socketsDroppedByServer: number
   engagementCpuSec: number
@@ -108,6 +110,7 @@ export async function reconnectStorm(loaders: Loaders, talkers: ApiClient[], eve
   let duplicates = 0
   let outOfOrder = 0
   let gaps = 0
+  let snapshots = 0
   let lastArrival = Number.NaN
   for (const r of report) {
     const s = r.storm
@@ -116,6 +119,7 @@ export async function reconnectStorm(loaders: Loaders, talkers: ApiClient[], eve
     duplicates += s.duplicates
     outOfOrder += s.outOfOrder
     gaps += r.gaps ?? 0
+    snapshots += r.snapshots ?? 0
     if (!Number.isNaN(s.lastArrivalMs) && (Number.isNaN(lastArrival) || s.lastArrivalMs > lastArrival)) lastArrival = s.lastArrivalMs
   }
   const firstError = back.find((r) => r.firstError !== undefined)?.firstError
@@ -134,6 +138,7 @@ export async function reconnectStorm(loaders: Loaders, talkers: ApiClient[], eve
     duplicates,
     outOfOrder,
     gaps,
+    snapshots,
     socketsDroppedByServer: report.reduce((n, r) => n + (r.dropped ?? 0), 0),
     engagementCpuSec: round(cpuSec, 2),
   }

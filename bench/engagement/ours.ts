@@ -10,7 +10,7 @@ import { chatters, dropRedisPrefix, hostWithEvent, insertViewers, openPoll, runT
 import { moderatorDeletes, reconnectStorm } from './ours-talk.ts'
 import type { ConnSpec } from './subscriber-proc.ts'
 import type { BenchFlags } from './flags.ts'
-import { round } from './stats.ts'
+import { Histogram, round, summarize } from './stats.ts'
 
 interface Instance {
   child: ChildProcess
@@ -39,6 +39,15 @@ async function durableBurst(loaders: Loaders, f: BenchFlags, host: ApiClient, ev
   const lastAnswer = Math.max(...replies.map((r) => r.lastAnswerMs ?? 0))
   const votes = sumAnswers(replies.map((r) => r.answers))
   const dups = sumAnswers(replies.map((r) => r.duplicates))
+  // Until every subscriber shows a total holding all of them (bounded by the drain), from the first vote sent.
+  for (const deadline = wall() + f.drainMs; wall() < deadline; await sleep(250)) {
+    const prog = await loaders.all({ cmd: 'progress' })
+    if (prog.reduce((n, r) => n + (r.done ?? 0), 0) >= prog.reduce((n, r) => n + (r.subscribers ?? 0), 0)) break
+  }
+  const onScreen = await loaders.all({ cmd: 'phase-report', sendAtMs: [firstSend] })
+  const h = new Histogram()
+  for (const r of onScreen) if (r.delays !== undefined) h.merge(r.delays)
+  const allOnScreen = summarize(h, onScreen.reduce((n, r) => n + (r.missing ?? 0), 0))
   const rows = await db.query<{ n: string }>('SELECT count(*) AS n FROM poll_votes WHERE poll_id = $1', [poll.pollId])
   await host.must('POST', `/api/events/${eventId}/polls/${poll.pollId}/close`, undefined, [200])
   // After the grace the poll is final with the database's counts: they must equal what was acknowledged.
@@ -65,6 +74,8 @@ async function durableBurst(loaders: Loaders, f: BenchFlags, host: ApiClient, ev
     duplicatesSent: twice.exactlyOneAck + twice.twoAcks + twice.noAck,
     duplicateAnswers: dups,
     accountsVotingTwice: twice,
+    // From the first vote sent to each subscriber showing a total that holds every voter's vote.
+    allVotesOnScreen: allOnScreen,
     storedRows: Number(rows[0]?.n ?? -1),
     finalTotalVotes: final.final === true ? final.totalVotes : null,
     exact: final.final === true && final.totalVotes === acked && Number(rows[0]?.n) === acked && twice.twoAcks === 0 && twice.noAck === 0,

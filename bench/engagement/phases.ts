@@ -1,6 +1,6 @@
 // Measurement phases both systems run alike: connecting the subscribers, idle memory, and vote waves at a fixed rate.
 import { Histogram, planWaves, round, summarize, waveThresholds, type DelaySummary } from './stats.ts'
-import { cpuSecondsOf, rssOf, settledRss, sleep, sumAnswers, type Loaders } from './procs.ts'
+import { cpuSecondsOf, rssOf, settledMemory, sleep, sumAnswers, type Loaders, type SettledMemory } from './procs.ts'
 import type { ChildProcess } from 'node:child_process'
 import type { ConnSpec } from './subscriber-proc.ts'
 import type { BenchFlags } from './flags.ts'
@@ -10,38 +10,75 @@ export const SRC_IPS = Array.from({ length: 8 }, (_, i) => `127.0.0.${String(i +
 
 const wall = (): number => performance.timeOrigin + performance.now()
 
-/** Opens every subscriber and measures the servers' memory per idle subscriber (full GC before and after). */
-export async function connectIdle(
-  loaders: Loaders,
-  mode: 'ours' | 'baseline',
-  specs: ConnSpec[],
-  servers: ChildProcess[],
-  concurrency: number,
-): Promise<{ connected: number; failed: number; firstError?: string; connectSec: number; serverCpuUsPerConnect: number; rssBeforeBytes: number; rssAfterBytes: number; rssBytesPerIdleSubscriber: number }> {
-  let before = 0
-  for (const s of servers) before += await settledRss(s)
+/** What connecting the subscribers measured. */
+export interface IdleFigures {
+  connected: number
+  failed: number
+  firstError?: string
+  connectSec: number
+  /** Server CPU per admitted socket (upgrade, identity, hello, resume), µs. */
+  serverCpuUsPerConnect: number
+  /** Server memory (both processes) with no, half and all subscribers, each after full GCs and a settle. */
+  memoryBytes: { none: SettledMemory; half: SettledMemory; all: SettledMemory }
+  /**
+   * Marginal memory per idle subscriber: live memory (RSS less free committed V8 heap) with all
+   * minus with half, over the second half; start-up garbage and pools the first sockets fill do not count.
+   */
+  rssBytesPerIdleSubscriber: number
+  /** The same from raw RSS. */
+  rawRssBytesPerIdleSubscriber: number
+  /** Server CPU while the subscribers sit idle (ticks, presence, pings), cores. */
+  idleCpuCores: number
+}
+
+async function memoryAfterGc(servers: ChildProcess[]): Promise<SettledMemory> {
+  const out = { rss: 0, live: 0 }
+  for (const s of servers) {
+    const m = await settledMemory(s)
+    out.rss += m.rss
+    out.live += m.live
+  }
+  return out
+}
+
+/** Opens every subscriber in two halves and measures the servers' memory per idle subscriber and their idle CPU. */
+export async function connectIdle(loaders: Loaders, mode: 'ours' | 'baseline', specs: ConnSpec[], servers: ChildProcess[], concurrency: number): Promise<IdleFigures> {
   const pids = servers.map((s) => s.pid ?? 0)
-  const cpu0 = cpuSecondsOf(pids)
-  const t0 = wall()
-  const replies = await loaders.connect(mode, specs, SRC_IPS, concurrency)
-  const connectSec = (wall() - t0) / 1000
-  const connectCpuSec = cpuSecondsOf(pids) - cpu0
+  const none = await memoryAfterGc(servers)
+  const half = Math.floor(specs.length / 2)
+  let cpuSec = 0
+  let connectSec = 0
+  const step = async (part: ConnSpec[]): Promise<Awaited<ReturnType<Loaders['connect']>>> => {
+    const cpu0 = cpuSecondsOf(pids)
+    const t0 = wall()
+    const r = await loaders.connect(mode, part, SRC_IPS, concurrency)
+    connectSec += (wall() - t0) / 1000
+    cpuSec += cpuSecondsOf(pids) - cpu0
+    // Let the last upgrades' buffers and catch-ups settle before counting.
+    await sleep(3000)
+    return r
+  }
+  const first = await step(specs.filter((s) => s.g < half))
+  const halfMem = await memoryAfterGc(servers)
+  const second = await step(specs.filter((s) => s.g >= half))
+  const allMem = await memoryAfterGc(servers)
+  const idle0 = cpuSecondsOf(pids)
+  await sleep(5000)
+  const idleCpu = (cpuSecondsOf(pids) - idle0) / 5
+  const replies = [...first, ...second]
   const connected = replies.reduce((n, r) => n + (r.connected ?? 0), 0)
-  // Let the last upgrades' buffers and catch-ups settle before counting.
-  await sleep(3000)
-  let after = 0
-  for (const s of servers) after += await settledRss(s)
+  const secondConnected = Math.max(1, second.reduce((n, r) => n + (r.connected ?? 0), 0))
   const firstError = replies.find((r) => r.firstError !== undefined)?.firstError
   return {
     connected,
     failed: replies.reduce((n, r) => n + (r.failed ?? 0), 0),
     ...(firstError !== undefined ? { firstError } : {}),
     connectSec: round(connectSec, 1),
-    // Server CPU per admitted socket (upgrade, identity, hello), µs.
-    serverCpuUsPerConnect: Math.round((connectCpuSec * 1e6) / Math.max(1, connected)),
-    rssBeforeBytes: before,
-    rssAfterBytes: after,
-    rssBytesPerIdleSubscriber: Math.round((after - before) / Math.max(1, connected)),
+    serverCpuUsPerConnect: Math.round((cpuSec * 1e6) / Math.max(1, connected)),
+    memoryBytes: { none, half: halfMem, all: allMem },
+    rssBytesPerIdleSubscriber: Math.round((allMem.live - halfMem.live) / secondConnected),
+    rawRssBytesPerIdleSubscriber: Math.round((allMem.rss - halfMem.rss) / secondConnected),
+    idleCpuCores: round(idleCpu, 3),
   }
 }
 

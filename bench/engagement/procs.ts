@@ -53,10 +53,21 @@ export function ready<T>(child: ChildProcess, timeoutMs = 180_000): Promise<T> {
   return ipc<T>(child, undefined, (m) => (m as { type?: string }).type === 'ready', timeoutMs)
 }
 
-/** Full-collection memory of a child that answers `{ cmd: 'gc' }`, then its RSS from /proc. */
-export async function settledRss(child: ChildProcess): Promise<number> {
-  await ipc(child, { cmd: 'gc' }, (m) => (m as { type?: string }).type === 'gc', 60_000)
-  return memoryBytes(child.pid ?? 0).rss
+/** A server's memory after a full collection. */
+export interface SettledMemory {
+  rss: number
+  /**
+   * RSS less the V8 heap that is committed but free (heapTotal − heapUsed): V8 gives such pages
+   * back to the system only some seconds after a burst, so raw RSS after a connection burst can
+   * even be higher with fewer sockets. Native memory (uWS, sockets, buffers) stays counted.
+   */
+  live: number
+}
+
+/** Memory of a child that answers `{ cmd: 'gc' }` with `process.memoryUsage()` after two full GCs. */
+export async function settledMemory(child: ChildProcess): Promise<SettledMemory> {
+  const m = await ipc<{ rss: number; heapTotal: number; heapUsed: number }>(child, { cmd: 'gc' }, (x) => (x as { type?: string }).type === 'gc', 60_000)
+  return { rss: m.rss, live: m.rss - (m.heapTotal - m.heapUsed) }
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves once every child has exited. */

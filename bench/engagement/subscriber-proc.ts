@@ -69,6 +69,8 @@ export interface LoaderReply {
   lastHelloMs?: number
   storm?: StormTotals
   gaps?: number
+  /** Snapshots received (after each gap). */
+  snapshots?: number
 }
 
 const now = (): number => performance.timeOrigin + performance.now()
@@ -102,6 +104,7 @@ let frames = 0
 let framesByType: Record<string, number> = {}
 let counting = false
 let gaps = 0
+let snapshots = 0
 let stormTag = ''
 let stormItems = 0
 /** messageId → per local subscriber the arrival of its chat.deleted. */
@@ -115,6 +118,15 @@ let lastAnswerMs = 0
 function typeOf(payload: Buffer): string {
   const m = /^\{"type":"([a-z.]+)"/.exec(payload.subarray(0, 32).toString('latin1'))
   return m?.[1] ?? 'other'
+}
+
+/** A storm chat item reached subscriber `s` at `t` (live, replayed, or in a snapshot, which repeats what was seen and is no duplicate). */
+function stormItem(s: Sub, text: string, t: number, inSnapshot = false): void {
+  if (s.storm === null || !text.startsWith(stormTag)) return
+  const k = Number(text.slice(stormTag.length))
+  if (!(k >= 0 && k < stormItems)) return
+  if (Number.isNaN(s.storm[k] ?? 0)) s.storm[k] = t
+  else if (!inSnapshot) s.stormDup++
 }
 
 function onText(s: Sub, payload: Buffer): void {
@@ -136,7 +148,7 @@ function onText(s: Sub, payload: Buffer): void {
   }
   const head = payload.subarray(0, 24).toString('latin1')
   if (head.startsWith('{"type":"presence"') || head.startsWith('{"type":"reactions"') || head.startsWith('{"type":"question.votes"')) return
-  let msg: { type?: string; seq?: number; ref?: string; code?: string; messageId?: string; message?: { text?: string } }
+  let msg: { type?: string; seq?: number; ref?: string; code?: string; messageId?: string; message?: { text?: string }; chat?: { text?: string }[] }
   try {
     msg = JSON.parse(payload.toString('utf8')) as typeof msg
   } catch {
@@ -163,20 +175,19 @@ function onText(s: Sub, payload: Buffer): void {
     return
   }
   if (msg.type === 'gap') gaps++
+  if (msg.type === 'snapshot') {
+    // After a gap the client starts over from the snapshot: its chat counts as shown, its seq as the new start.
+    snapshots++
+    if (s.storm !== null) for (const m of msg.chat ?? []) stormItem(s, m.text ?? '', t, true)
+    s.lastSeq = msg.seq ?? s.lastSeq
+    return
+  }
   if (typeof msg.seq === 'number') {
     if (msg.seq <= s.lastSeq) s.outOfOrder++
     else s.lastSeq = msg.seq
   }
-  if (msg.type === 'chat' && s.storm !== null) {
-    const text = msg.message?.text ?? ''
-    if (text.startsWith(stormTag)) {
-      const k = Number(text.slice(stormTag.length))
-      if (k >= 0 && k < stormItems) {
-        if (Number.isNaN(s.storm[k] ?? 0)) s.storm[k] = t
-        else s.stormDup++
-      }
-    }
-  } else if (msg.type === 'chat.deleted' && msg.messageId !== undefined) {
+  if (msg.type === 'chat' && s.storm !== null) stormItem(s, msg.message?.text ?? '', t)
+  else if (msg.type === 'chat.deleted' && msg.messageId !== undefined) {
     let at = deletes.get(msg.messageId)
     if (at === undefined) deletes.set(msg.messageId, (at = new Float64Array(subs.length).fill(Number.NaN)))
     if (Number.isNaN(at[s.i] ?? 0)) at[s.i] = t
@@ -348,6 +359,9 @@ function phaseReport(sendAt: number[]): LoaderReply {
 /** Every voter of `[from, to)` here votes at once; every `duplicateEvery`-th also votes again, half at once and half after its answer. */
 async function burst(c: Extract<LoaderCmd, { cmd: 'burst' }>): Promise<LoaderReply> {
   resetAnswers()
+  // Every subscriber also watches for the total that holds every voter's vote (all on screen).
+  pollMarker = Buffer.from(`"id":"${c.pollId}"`)
+  for (const s of subs) s.arrivals = new WaveArrivals([c.to - c.from])
   const firstSendMs = now()
   const all: Promise<void>[] = []
   // Accounts that voted twice: exactly one of the two must be acknowledged, the other ALREADY_VOTED.
@@ -418,6 +432,7 @@ async function handle(msg: LoaderCmd): Promise<LoaderReply> {
         s.outOfOrder = 0
       }
       gaps = 0
+      snapshots = 0
       return { ok: true }
     case 'storm-drop':
       // Every socket drops at once, as when a network or an instance goes away; each then resumes from its last seq.
@@ -440,7 +455,7 @@ async function handle(msg: LoaderCmd): Promise<LoaderReply> {
         t = addStormView(t, { at, duplicates: s.stormDup, outOfOrder: s.outOfOrder })
         if (process.env.BENCH_DEBUG === '1' && at.some((x) => Number.isNaN(x))) console.error(`g=${String(s.g)} lastSeq=${String(s.lastSeq)} open=${String(s.client !== null)} missing=${[...at].map((x, k) => (Number.isNaN(x) ? k : -1)).filter((k) => k >= 0).join(',')}`)
       }
-      return { ok: true, storm: t, gaps, dropped }
+      return { ok: true, storm: t, gaps, snapshots, dropped }
     }
     case 'progress':
       return { ok: true, done: subs.filter((s) => s.arrivals?.complete === true).length, subscribers: subs.filter((s) => s.client !== null).length, waiting: waiting.size, dropped, dropsBy }
