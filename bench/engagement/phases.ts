@@ -21,7 +21,7 @@ export interface IdleFigures {
   /** Server memory (both processes) with no, half and all subscribers, each after full GCs and a settle. */
   memoryBytes: { none: SettledMemory; half: SettledMemory; all: SettledMemory }
   /**
-   * Marginal memory per idle subscriber: live memory (RSS less free committed V8 heap) with all
+   * Marginal memory per idle subscriber: live memory (anonymous RSS less free committed V8 heap) with all
    * minus with half, over the second half; start-up garbage and pools the first sockets fill do not count.
    */
   rssBytesPerIdleSubscriber: number

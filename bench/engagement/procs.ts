@@ -57,17 +57,23 @@ export function ready<T>(child: ChildProcess, timeoutMs = 180_000): Promise<T> {
 export interface SettledMemory {
   rss: number
   /**
-   * RSS less the V8 heap that is committed but free (heapTotal − heapUsed): V8 gives such pages
-   * back to the system only some seconds after a burst, so raw RSS after a connection burst can
-   * even be higher with fewer sockets. Native memory (uWS, sockets, buffers) stays counted.
+   * Anonymous RSS less the V8 heap that is committed but free (heapTotal − heapUsed): V8 returns
+   * such pages to the system only seconds after a burst, and file-backed and shared pages move on
+   * their own, so raw RSS after a connection burst can even be higher with fewer sockets. Native
+   * memory (uWS, sockets, buffers) and live JS objects stay counted.
    */
   live: number
+}
+
+function rssAnonBytes(pid: number): number {
+  const kb = /RssAnon:\s+(\d+) kB/.exec(readFileSync(`/proc/${String(pid)}/status`, 'utf8'))?.[1]
+  return Number(kb ?? 0) * 1024
 }
 
 /** Memory of a child that answers `{ cmd: 'gc' }` with `process.memoryUsage()` after two full GCs. */
 export async function settledMemory(child: ChildProcess): Promise<SettledMemory> {
   const m = await ipc<{ rss: number; heapTotal: number; heapUsed: number }>(child, { cmd: 'gc' }, (x) => (x as { type?: string }).type === 'gc', 60_000)
-  return { rss: m.rss, live: m.rss - (m.heapTotal - m.heapUsed) }
+  return { rss: m.rss, live: rssAnonBytes(child.pid ?? 0) - (m.heapTotal - m.heapUsed) }
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves once every child has exited. */
