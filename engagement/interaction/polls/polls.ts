@@ -1,8 +1,8 @@
-// Poll rows: insert, read, the host's open/close under a row lock, and the sweep's auto-close and finalize.
+// Poll and vote rows: insert, read, the host's open/close under a row lock, vote batches, the sweep's auto-close and finalize.
 import type { Db, Queryable } from '../../platform/db.ts'
-import { closePoll, finalizeDue, finalizePoll, openPoll, type PollRecord, type StoredOption, type Transition } from './poll-state.ts'
+import { checkVote, closePoll, finalizeDue, finalizePoll, openPoll, type PollRecord, type StoredOption, type Transition, type VoteRefusal, type VoteRequest } from './poll-state.ts'
 
-/** Advisory-lock class of a poll's vote gate (second key: `hashtext(poll id)`); see vote-store.ts. */
+/** Advisory-lock class of a poll's vote gate (second key: `hashtext(poll id)`); see {@link storeVotes}. */
 export const POLL_VOTE_LOCK_CLASS = 727_275
 
 interface PollRow {
@@ -150,5 +150,47 @@ export async function finalizeOnePoll(db: Db, pollId: string, nowMs: number, gra
     const final = finalizePoll(current, await countVotes(q, pollId), nowMs)
     await writeState(q, final)
     return final
+  })
+}
+
+/** What became of one vote of a batch. */
+export type StoredVote = { ok: true } | { ok: false; code: VoteRefusal | 'ALREADY_VOTED' }
+
+/**
+ * Stores `votes` in one transaction and returns one result per vote, in order; resolves only after
+ * COMMIT, so an `ok` vote is durable. Throws (nothing stored) when the transaction fails.
+ *
+ * Each poll's vote gate is taken shared: batches run side by side, while the finalize of a poll
+ * (exclusive gate, polls.ts) waits for them and keeps later ones out until its counts are read. The
+ * polls are read after the gate, so a batch that waited sees the poll as final and stores nothing.
+ * Within the batch the first acceptable vote of an account per poll is inserted; a later one in the
+ * same batch, or one whose row exists already, is `ALREADY_VOTED`.
+ */
+export async function storeVotes(db: Db, votes: readonly VoteRequest[], nowMs: number, graceMs: number): Promise<StoredVote[]> {
+  if (votes.length === 0) return []
+  const pollIds = [...new Set(votes.map((v) => v.pollId))].sort()
+  return db.tx(async (q) => {
+    await q.query('SELECT pg_advisory_xact_lock_shared($1, hashtext(id)) FROM unnest($2::text[]) AS id', [POLL_VOTE_LOCK_CLASS, pollIds])
+    const polls = new Map((await pollsByIds(q, pollIds)).map((p) => [p.id, p]))
+    const out: StoredVote[] = votes.map(() => ({ ok: false, code: 'ALREADY_VOTED' }))
+    const first = new Map<string, number>()
+    for (const [i, v] of votes.entries()) {
+      const refusal = checkVote(polls.get(v.pollId), v, nowMs, graceMs)
+      if (refusal !== null) out[i] = { ok: false, code: refusal }
+      else if (!first.has(`${v.pollId}\n${v.userId}`)) first.set(`${v.pollId}\n${v.userId}`, i)
+    }
+    if (first.size === 0) return out
+    const chosen = [...first.values()].map((i) => votes[i] as VoteRequest)
+    const inserted = await q.query<{ poll_id: string; user_id: string }>(
+      `INSERT INTO poll_votes (poll_id, user_id, option_id, created_at)
+       SELECT v.poll_id, v.user_id, v.option_id, $4::timestamptz FROM unnest($1::text[], $2::text[], $3::text[]) AS v(poll_id, user_id, option_id)
+       ON CONFLICT (poll_id, user_id) DO NOTHING RETURNING poll_id, user_id`,
+      [chosen.map((v) => v.pollId), chosen.map((v) => v.userId), chosen.map((v) => v.optionId), new Date(nowMs).toISOString()],
+    )
+    for (const r of inserted) {
+      const i = first.get(`${r.poll_id}\n${r.user_id}`)
+      if (i !== undefined) out[i] = { ok: true }
+    }
+    return out
   })
 }

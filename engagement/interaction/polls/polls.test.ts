@@ -3,8 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { makeApp } from '../../test-support.ts'
 import { insertTestEvent } from '../../realtime/test-support.ts'
 import { closePoll, newOptions, openPoll, type PollRecord, type VoteRequest } from './poll-state.ts'
-import { countVotes, finalizeOnePoll, insertPoll, pollById, transitionPoll } from './polls.ts'
-import { storeVotes } from './vote-store.ts'
+import { countVotes, finalizeOnePoll, insertPoll, pollById, storeVotes, transitionPoll } from './polls.ts'
 
 const GRACE = 5000
 
