@@ -1,6 +1,6 @@
 // The baseline side of the engagement bench: two naive `ws` broadcast servers under the same subscribers and vote load.
 import type { ChildProcess } from 'node:child_process'
-import { forkChild, Loaders, ready, sleep, stopAll } from './procs.ts'
+import { forkServer, Loaders, ready, sleep, stopAll } from './procs.ts'
 import { connectIdle, ratePhases, rssGuard, type IdleFigures, type RatePhaseResult } from './phases.ts'
 import { dropRedisPrefix, runTag } from './setup.ts'
 import type { ConnSpec } from './subscriber-proc.ts'
@@ -15,7 +15,7 @@ interface World {
 async function startWorld(f: BenchFlags, prefix: string): Promise<World> {
   const servers = await Promise.all(
     [0, 1].map(async () => {
-      const child = forkChild('baseline-proc.ts', [f.redisUrl, prefix])
+      const child = await forkServer('baseline-proc.ts', [f.redisUrl, prefix])
       const r = await ready<{ port: number; pid: number }>(child)
       return { child, ...r }
     }),

@@ -34,6 +34,8 @@ export interface BenchFlags {
   transport: 'uws' | 'ws'
   databaseUrl: string
   redisUrl: string
+  /** Our phases to run (development runs leave some out): rates, burst, deletes, storm. */
+  phases: string[]
   /** Run only one side. */
   only: 'ours' | 'baseline' | ''
   /** The baseline is stopped when its processes' RSS passes this many MiB (a broadcast per vote can fill the machine). */
@@ -79,6 +81,7 @@ export function parseFlags(args: string[]): BenchFlags {
     databaseUrl: 'postgres://postgres@127.0.0.1:5432/test',
     redisUrl: 'redis://127.0.0.1:6379',
     only: '',
+    phases: ['rates', 'burst', 'deletes', 'storm'],
     baselineRssCapMb: 3000,
   }
   for (let i = 0; i < args.length; i++) {
@@ -96,6 +99,7 @@ export function parseFlags(args: string[]): BenchFlags {
     else if (name === 'transport' && (value === 'uws' || value === 'ws')) f.transport = value
     else if (name === 'auth' && (value === 'cookie' || value === 'token')) f.auth = value
     else if (name === 'only' && (value === 'ours' || value === 'baseline')) f.only = value
+    else if (name === 'phases') f.phases = value.split(',').filter((p) => ['rates', 'burst', 'deletes', 'storm'].includes(p))
     else if (name === 'database-url') f.databaseUrl = value
     else if (name === 'redis-url') f.redisUrl = value
     else throw new Error(`unknown flag ${a} ${value}`)

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- engagement --json [--subscribers 20000] [--voters 20000] [--seconds 5] [--base-rate 2]
  * [--multipliers 1,10,100] [--wave-ms 100] [--drain-ms 10000] [--per-loader 5000] [--deletes 20]
- * [--storm-rate 10] [--transport uws|ws] [--auth cookie|token] [--only ours|baseline] [--database-url …] [--redis-url …]`
+ * [--storm-rate 10] [--transport uws|ws] [--auth cookie|token] [--phases rates,burst,deletes,storm] [--only ours|baseline] [--database-url …] [--redis-url …]`
  *
  * Issue #10 §7. Ours: two engagement instances (API + real-time gateway, child processes) on real
  * PostgreSQL (own schema `bench_<tag>`, dropped after) and Redis (own key prefix, deleted after);

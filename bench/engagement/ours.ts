@@ -4,8 +4,8 @@ import type { ChildProcess } from 'node:child_process'
 import { dropSchema, openDb, type Db } from '../../engagement/platform/db.ts'
 import { createRedisKv } from '../../engagement/platform/kv-redis.ts'
 import type { Kv } from '../../engagement/platform/kv.ts'
-import { forkChild, Loaders, ready, sleep, stopAll, sumAnswers, cpuSecondsOf } from './procs.ts'
-import { connectIdle, ratePhases } from './phases.ts'
+import { forkServer, Loaders, ready, sleep, stopAll, sumAnswers, cpuSecondsOf } from './procs.ts'
+import { connectIdle, ratePhases, type RatePhaseResult } from './phases.ts'
 import { chatters, dropRedisPrefix, hostWithEvent, insertViewers, openPoll, runTag, viewerCookies, viewerTokens, type ApiClient } from './setup.ts'
 import { moderatorDeletes, reconnectStorm } from './ours-talk.ts'
 import type { ConnSpec } from './subscriber-proc.ts'
@@ -23,7 +23,7 @@ interface Instance {
 const wall = (): number => performance.timeOrigin + performance.now()
 
 async function startInstance(env: Record<string, string>): Promise<Instance> {
-  const child = forkChild('instance-proc.ts', [], env)
+  const child = await forkServer('instance-proc.ts', [], env)
   const r = await ready<{ apiPort: number; gatewayPort: number; transport: string; pid: number }>(child)
   return { child, ...r }
 }
@@ -86,6 +86,26 @@ async function durableBurst(loaders: Loaders, f: BenchFlags, host: ApiClient, ev
   }
 }
 
+/** The gateway counters of each instance (`/metrics`): slow sockets taken off ticks, closes by reason, gaps, refusals. */
+async function gatewayCounters(instances: Instance[]): Promise<Record<string, number>[]> {
+  return Promise.all(
+    instances.map(async (i) => {
+      const out: Record<string, number> = {}
+      try {
+        const text = await (await fetch(`http://127.0.0.1:${String(i.gatewayPort)}/metrics`)).text()
+        for (const line of text.split('\n')) {
+          const m = /^(gateway_(?:slow|closed|gaps|refused|replayed|fill_rows)_total)(\{[^}]*\})? (\S+)$/.exec(line)
+          if (m?.[1] !== undefined && m[3] !== undefined) out[`${m[1]}${(m[2] ?? '').replace(/,?service="gateway"/, '').replace('{}', '')}`] = Number(m[3])
+        }
+      } catch (err) {
+        out.unreadable = 1
+        console.error(`gateway metrics: ${String(err)}`)
+      }
+      return out
+    }),
+  )
+}
+
 /** Runs our system through every phase; always tears its processes, schema and keys down. */
 export async function runOurs(f: BenchFlags): Promise<Record<string, unknown>> {
   const tag = runTag()
@@ -133,12 +153,19 @@ export async function runOurs(f: BenchFlags): Promise<Record<string, unknown>> {
       return f.auth === 'token' ? { g, port: inst.gatewayPort, path: `/v1/events/${eventId}?token=${a}`, cookie: '' } : { g, port: inst.gatewayPort, path: `/v1/events/${eventId}`, cookie: a }
     })
     const idle = await connectIdle(loaders, 'ours', specs, instances.map((i) => i.child), f.concurrency)
-    const poll = await openPoll(host, eventId, 'Rates')
-    const rates = await ratePhases(loaders, f, poll, pids)
-    await host.must('POST', `/api/events/${eventId}/polls/${poll.pollId}/close`, undefined, [200])
-    const durable = await durableBurst(loaders, f, host, eventId, db, pids)
-    const deletes = await moderatorDeletes(loaders, host, eventId, f.deletes, pids)
-    const storm = await reconnectStorm(loaders, talkers, eventId, f, tag, pids)
+    const counters: Record<string, Record<string, number>[]> = { afterConnect: await gatewayCounters(instances) }
+    const want = (phase: string): boolean => f.phases.includes(phase)
+    let rates: RatePhaseResult[] = []
+    if (want('rates')) {
+      const poll = await openPoll(host, eventId, 'Rates')
+      rates = await ratePhases(loaders, f, poll, pids)
+      await host.must('POST', `/api/events/${eventId}/polls/${poll.pollId}/close`, undefined, [200])
+      counters.afterRates = await gatewayCounters(instances)
+    }
+    const durable = want('burst') ? await durableBurst(loaders, f, host, eventId, db, pids) : null
+    const deletes = want('deletes') ? await moderatorDeletes(loaders, host, eventId, f.deletes, pids) : null
+    const storm = want('storm') ? await reconnectStorm(loaders, talkers, eventId, f, tag, pids) : null
+    counters.atEnd = await gatewayCounters(instances)
     return {
       transport: instances[0]?.transport,
       subscriberAuth: f.auth === 'token' ? 'realtime token (?token=)' : 'session cookie',
@@ -150,6 +177,7 @@ export async function runOurs(f: BenchFlags): Promise<Record<string, unknown>> {
       durable,
       moderatorDelete: deletes,
       reconnectStorm: storm,
+      gatewayCounters: counters,
     }
   } finally {
     if (loaders !== null) {

@@ -1,6 +1,6 @@
 // Measurement phases both systems run alike: connecting the subscribers, idle memory, and vote waves at a fixed rate.
 import { Histogram, planWaves, round, summarize, waveThresholds, type DelaySummary } from './stats.ts'
-import { cpuSecondsOf, rssOf, settledMemory, sleep, sumAnswers, type Loaders, type SettledMemory } from './procs.ts'
+import { cpuSecondsOf, cpuTimes, rssOf, settledMemory, sleep, sumAnswers, type Loaders, type SettledMemory } from './procs.ts'
 import type { ChildProcess } from 'node:child_process'
 import type { ConnSpec } from './subscriber-proc.ts'
 import type { BenchFlags } from './flags.ts'
@@ -27,18 +27,18 @@ export interface IdleFigures {
   rssBytesPerIdleSubscriber: number
   /** The same from raw RSS. */
   rawRssBytesPerIdleSubscriber: number
+  /** The JS part alone (V8 heap in use after full GCs). */
+  heapBytesPerIdleSubscriber: number
   /** Server CPU while the subscribers sit idle (ticks, presence, pings), cores. */
   idleCpuCores: number
+  /** The kernel's part of it. */
+  idleSysCpuCores: number
 }
 
 async function memoryAfterGc(servers: ChildProcess[]): Promise<SettledMemory> {
-  const out = { rss: 0, live: 0 }
-  for (const s of servers) {
-    const m = await settledMemory(s)
-    out.rss += m.rss
-    out.live += m.live
-  }
-  return out
+  const each = await Promise.all(servers.map((s) => settledMemory(s)))
+  const sum = (k: keyof SettledMemory): number => each.reduce((n, m) => n + m[k], 0)
+  return { rss: sum('rss'), live: sum('live'), rssAnon: sum('rssAnon'), heapUsed: sum('heapUsed'), heapTotal: sum('heapTotal') }
 }
 
 /** Opens every subscriber in two halves and measures the servers' memory per idle subscriber and their idle CPU. */
@@ -61,10 +61,15 @@ export async function connectIdle(loaders: Loaders, mode: 'ours' | 'baseline', s
   const first = await step(specs.filter((s) => s.g < half))
   const halfMem = await memoryAfterGc(servers)
   const second = await step(specs.filter((s) => s.g >= half))
-  const allMem = await memoryAfterGc(servers)
+  // Idle CPU before the memory reading: its forced collections would show up as CPU.
+  const sys = (): number => pids.reduce((n, pid) => n + cpuTimes(pid).sys / 1e6, 0)
+  await sleep(3000)
   const idle0 = cpuSecondsOf(pids)
+  const sys0 = sys()
   await sleep(5000)
   const idleCpu = (cpuSecondsOf(pids) - idle0) / 5
+  const idleSys = (sys() - sys0) / 5
+  const allMem = await memoryAfterGc(servers)
   const replies = [...first, ...second]
   const connected = replies.reduce((n, r) => n + (r.connected ?? 0), 0)
   const secondConnected = Math.max(1, second.reduce((n, r) => n + (r.connected ?? 0), 0))
@@ -78,7 +83,9 @@ export async function connectIdle(loaders: Loaders, mode: 'ours' | 'baseline', s
     memoryBytes: { none, half: halfMem, all: allMem },
     rssBytesPerIdleSubscriber: Math.round((allMem.live - halfMem.live) / secondConnected),
     rawRssBytesPerIdleSubscriber: Math.round((allMem.rss - halfMem.rss) / secondConnected),
+    heapBytesPerIdleSubscriber: Math.round((allMem.heapUsed - halfMem.heapUsed) / secondConnected),
     idleCpuCores: round(idleCpu, 3),
+    idleSysCpuCores: round(idleSys, 3),
   }
 }
 

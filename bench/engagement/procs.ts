@@ -5,22 +5,35 @@ import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 import { cpuTimes, memoryBytes } from '../tracker/index.ts'
 import type { ConnSpec, LoaderCmd, LoaderReply, LoaderRequest } from './subscriber-proc.ts'
+import { bundleServer } from './bundle.ts'
 
 export { cpuTimes, memoryBytes }
 
 const here = dirname(fileURLToPath(import.meta.url))
 
-/**
- * Forks `bench/engagement/<file>` under tsx (in-process, so the pid is the program's) with IPC.
- * BENCH_CPU_PROF_DIR=<dir> writes a V8 CPU profile of each server process (not the load) there.
- */
+/** Forks `bench/engagement/<file>` under tsx (in-process, so the pid is the program's) with IPC (the load processes). */
 export function forkChild(file: string, args: string[] = [], env: Record<string, string> = {}, quiet = false): ChildProcess {
-  const prof = process.env.BENCH_CPU_PROF_DIR
-  const profile = prof !== undefined && file !== 'subscriber-proc.ts' ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []
   return fork(join(here, file), args, {
-    execArgv: ['--import', 'tsx', '--expose-gc', ...profile],
+    execArgv: ['--import', 'tsx'],
     env: { ...process.env, ...env },
     stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit', 'ipc'],
+  })
+}
+
+const bundles = new Map<string, Promise<string>>()
+
+/**
+ * Forks a measured server program (`instance-proc.ts`, `baseline-proc.ts`) from its esbuild bundle
+ * (bundle.ts: plain JavaScript, no tsx loader thread in the process), built once per run.
+ */
+export async function forkServer(file: string, args: string[] = [], env: Record<string, string> = {}): Promise<ChildProcess> {
+  let out = bundles.get(file)
+  if (out === undefined) bundles.set(file, (out = bundleServer(file)))
+  const prof = process.env.BENCH_CPU_PROF_DIR
+  return fork(await out, args, {
+    execArgv: ['--expose-gc', ...(prof !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
 }
 
@@ -63,6 +76,9 @@ export interface SettledMemory {
    * memory (uWS, sockets, buffers) and live JS objects stay counted.
    */
   live: number
+  rssAnon: number
+  heapUsed: number
+  heapTotal: number
 }
 
 function rssAnonBytes(pid: number): number {
@@ -70,10 +86,25 @@ function rssAnonBytes(pid: number): number {
   return Number(kb ?? 0) * 1024
 }
 
-/** Memory of a child that answers `{ cmd: 'gc' }` with `process.memoryUsage()` after two full GCs. */
+/**
+ * Memory of a child that answers `{ cmd: 'gc' }` with `process.memoryUsage()` after two full GCs,
+ * once it has settled.
+ */
 export async function settledMemory(child: ChildProcess): Promise<SettledMemory> {
-  const m = await ipc<{ rss: number; heapTotal: number; heapUsed: number }>(child, { cmd: 'gc' }, (x) => (x as { type?: string }).type === 'gc', 60_000)
-  return { rss: m.rss, live: rssAnonBytes(child.pid ?? 0) - (m.heapTotal - m.heapUsed) }
+  const gc = (): Promise<{ rss: number; heapTotal: number; heapUsed: number }> => ipc(child, { cmd: 'gc' }, (x) => (x as { type?: string }).type === 'gc', 60_000)
+  // V8 gives free pages back some seconds after a burst, and other threads (tsx's loader) shrink on
+  // their own: collect until anonymous RSS stays within 1 MiB for one step (at most 30 s).
+  let m = await gc()
+  let rssAnon = rssAnonBytes(child.pid ?? 0)
+  for (let i = 0; i < 15; i++) {
+    await sleep(2000)
+    m = await gc()
+    const now = rssAnonBytes(child.pid ?? 0)
+    const stable = Math.abs(now - rssAnon) < 2 ** 20
+    rssAnon = now
+    if (stable) break
+  }
+  return { rss: m.rss, live: rssAnon - (m.heapTotal - m.heapUsed), rssAnon, heapUsed: m.heapUsed, heapTotal: m.heapTotal }
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves once every child has exited. */
