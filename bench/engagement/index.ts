@@ -33,7 +33,7 @@ import { runBaseline } from './baseline.ts'
 import { assertLocal } from './setup.ts'
 import { loadAverage } from './procs.ts'
 import { ratio } from './stats.ts'
-import type { RatePhaseResult } from './phases.ts'
+import type { IdleFigures, RatePhaseResult } from './phases.ts'
 
 /** Issue #10's targets on this 2-core machine. */
 export const TARGETS = {
@@ -48,7 +48,7 @@ export const TARGETS = {
 /** Frames per second per subscriber that tick-based fan-out stays under: 4 ticks, 0.5 presence, 1 of headroom. */
 const FANOUT_CEILING = 5.5
 
-type Side = Record<string, unknown> & { rates?: RatePhaseResult[]; idle?: { rssBytesPerIdleSubscriber?: number; rawRssBytesPerIdleSubscriber?: number } }
+type Side = Record<string, unknown> & { rates?: RatePhaseResult[]; idle?: Partial<IdleFigures> }
 
 function byLabel(side: Side | null): Map<string, RatePhaseResult> {
   return new Map((side?.rates ?? []).map((r) => [r.label, r]))
@@ -72,6 +72,8 @@ function compare(f: BenchFlags, ours: Side | null, base: Side | null): Record<st
   return {
     memoryPerIdleSubscriber: ratio(ours?.idle?.rssBytesPerIdleSubscriber, base?.idle?.rssBytesPerIdleSubscriber),
     rawRssPerIdleSubscriber: ratio(ours?.idle?.rawRssBytesPerIdleSubscriber, base?.idle?.rawRssBytesPerIdleSubscriber),
+    heapPerIdleSubscriber: ratio(ours?.idle?.heapBytesPerIdleSubscriber, base?.idle?.heapBytesPerIdleSubscriber),
+    memoryPerSubscriberFromZero: ratio(ours?.idle?.liveBytesPerSubscriberFromZero, base?.idle?.liveBytesPerSubscriberFromZero),
     perRate,
     // 1.0 = the fan-out rate does not move with the vote rate.
     oursFanoutHighOverLowRate: ratio(o.get(hi)?.fanoutMsgsPerSecPerSub, o.get(lo)?.fanoutMsgsPerSecPerSub),

@@ -29,6 +29,8 @@ export interface IdleFigures {
   rawRssBytesPerIdleSubscriber: number
   /** The JS part alone (V8 heap in use after full GCs). */
   heapBytesPerIdleSubscriber: number
+  /** Live memory with all minus with none, over all: includes one-off costs (JIT code, pools, table growth). */
+  liveBytesPerSubscriberFromZero: number
   /** Server CPU while the subscribers sit idle (ticks, presence, pings), cores. */
   idleCpuCores: number
   /** The kernel's part of it. */
@@ -84,6 +86,7 @@ export async function connectIdle(loaders: Loaders, mode: 'ours' | 'baseline', s
     rssBytesPerIdleSubscriber: Math.round((allMem.live - halfMem.live) / secondConnected),
     rawRssBytesPerIdleSubscriber: Math.round((allMem.rss - halfMem.rss) / secondConnected),
     heapBytesPerIdleSubscriber: Math.round((allMem.heapUsed - halfMem.heapUsed) / secondConnected),
+    liveBytesPerSubscriberFromZero: Math.round((allMem.live - none.live) / Math.max(1, connected)),
     idleCpuCores: round(idleCpu, 3),
     idleSysCpuCores: round(idleSys, 3),
   }
