@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process'
 import { forkServer, Loaders, ready, sleep, stopAll } from './procs.ts'
 import { connectIdle, ratePhases, rssGuard, type IdleFigures, type RatePhaseResult } from './phases.ts'
 import { dropRedisPrefix, runTag } from './setup.ts'
-import type { ConnSpec } from './subscriber-proc.ts'
+import type { ConnSpec } from './loader-protocol.ts'
 import type { BenchFlags } from './flags.ts'
 
 interface World {

@@ -8,7 +8,7 @@ import { forkServer, Loaders, ready, sleep, stopAll, sumAnswers, cpuSecondsOf } 
 import { connectIdle, ratePhases, type RatePhaseResult } from './phases.ts'
 import { chatters, dropRedisPrefix, hostWithEvent, insertViewers, openPoll, runTag, viewerCookies, viewerTokens, type ApiClient } from './setup.ts'
 import { moderatorDeletes, reconnectStorm } from './ours-talk.ts'
-import type { ConnSpec } from './subscriber-proc.ts'
+import type { ConnSpec } from './loader-protocol.ts'
 import type { BenchFlags } from './flags.ts'
 import { Histogram, round, summarize } from './stats.ts'
 

@@ -2,7 +2,7 @@
 import { Histogram, planWaves, round, summarize, waveThresholds, type DelaySummary } from './stats.ts'
 import { cpuSecondsOf, cpuTimes, rssOf, settledMemory, sleep, sumAnswers, type Loaders, type SettledMemory } from './procs.ts'
 import type { ChildProcess } from 'node:child_process'
-import type { ConnSpec } from './subscriber-proc.ts'
+import type { ConnSpec } from './loader-protocol.ts'
 import type { BenchFlags } from './flags.ts'
 
 /** 127.0.0.2–9 as source addresses: eight times the ephemeral ports towards each server port. */

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 import { cpuTimes, memoryBytes } from '../tracker/index.ts'
-import type { ConnSpec, LoaderCmd, LoaderReply, LoaderRequest } from './subscriber-proc.ts'
+import type { ConnSpec, LoaderCmd, LoaderReply, LoaderRequest } from './loader-protocol.ts'
 import { bundleServer } from './bundle.ts'
 
 export { cpuTimes, memoryBytes }
