@@ -6,6 +6,7 @@ import { ApiError } from '../platform/errors.ts'
 import { errorResponses } from '../platform/schemas.ts'
 import { EventParams, EventView } from '../../common/wire/events.ts'
 import { requireEventAccess } from '../accounts/access-guard.ts'
+import { eventStates } from '../interaction/settings/event-state.ts'
 
 const ROLES = ['creator', 'organizer'] as const
 
@@ -50,6 +51,8 @@ export function liveRoutes(app: App, ctx: Ctx): void {
       // Status first: a publisher reconnecting after the origin drops it is then refused.
       const next = await setEventStatus(ctx.db, eventId, 'ended')
       if (next === null) throw new ApiError(404, 'EVENT_NOT_FOUND', `no event ${eventId}`)
+      // Interaction writes (chat, Q&A, reactions) are refused from now on, on every instance.
+      await eventStates(ctx).changed(eventId)
       const originStopped = await ctx.origin.endStream(eventId)
       await ctx.audit(req, { action: 'stream.end', eventId, target: eventId, result: 'ok', detail: originStopped ? '' : 'origin did not confirm' })
       return { event: next, originStopped }

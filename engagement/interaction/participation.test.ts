@@ -1,6 +1,6 @@
 // The one write check (signed in, event exists, not banned, not timed out) and the cache behind it.
 import { describe, it, expect, afterAll } from 'vitest'
-import { makeApp, organizer, signedIn } from '../test-support.ts'
+import { makeApp, organizer, signedIn, stepUp } from '../test-support.ts'
 import { checkParticipation, decideParticipation, participationError, participationErrorMsg, type ParticipationDecision } from './participation.ts'
 import { liftRestriction, putBan, putTimeout, type Restriction } from './chat/restrictions.ts'
 import { eventStates } from './settings/event-state.ts'
@@ -18,6 +18,15 @@ describe('decideParticipation', () => {
     ['timeout over', 'u', { kind: 'timeout', untilMs: NOW - 1 }, 'ok'],
   ])('%s', (_name, user, r, want) => {
     const d: ParticipationDecision = decideParticipation(user, r, NOW)
+    expect(d.ok ? 'ok' : d.code).toBe(want)
+  })
+
+  it.each<[string, string | null, Restriction | undefined, string]>([
+    ['ended: guest still 401 first', null, undefined, 'UNAUTHENTICATED'],
+    ['ended: new content refused', 'u', undefined, 'EVENT_ENDED'],
+    ['ended: before the ban', 'u', { kind: 'ban', untilMs: null }, 'EVENT_ENDED'],
+  ])('%s', (_name, user, r, want) => {
+    const d = decideParticipation(user, r, NOW, true)
     expect(d.ok ? 'ok' : d.code).toBe(want)
   })
 
@@ -61,6 +70,16 @@ describe('checkParticipation on a running app', async () => {
     expect(await liftRestriction(t.ctx.db, eventId, viewer, t.clock.now())).toBe(false)
     await eventStates(t.ctx).changed(eventId)
     expect((await checkParticipation(t.ctx, eventId, viewer)).ok).toBe(true)
+  })
+
+  it('the end of an event is seen at once despite the cache, and refuses new content only', async () => {
+    const { eventId, a: org, secret } = await organizer(t)
+    const viewer = await idOf(await signedIn(t))
+    expect((await checkParticipation(t.ctx, eventId, viewer, { newContent: true })).ok).toBe(true)
+    await stepUp(org, secret)
+    expect((await org.req('POST', `/api/events/${eventId}/end`)).status).toBe(200)
+    expect(await checkParticipation(t.ctx, eventId, viewer, { newContent: true })).toMatchObject({ ok: false, status: 409, code: 'EVENT_ENDED' })
+    expect(await checkParticipation(t.ctx, eventId, viewer)).toMatchObject({ ok: true, state: { ended: true } })
   })
 
   it('an event created after a miss is found (absence is never cached)', async () => {

@@ -1,4 +1,4 @@
-// "May this user write here?": signed in, the event exists, not banned, not timed out — one check for REST and the socket.
+// "May this user write here?": signed in, the event exists (and, for new content, has not ended), not banned, not timed out — one check for REST and the socket.
 import type { FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
 import type { ErrorMsg } from '../../common/wire/realtime.ts'
@@ -12,6 +12,7 @@ import { eventStates, type EventInteraction } from './settings/event-state.ts'
 export type ParticipationRefusal =
   | { ok: false; status: 401; code: 'UNAUTHENTICATED' }
   | { ok: false; status: 404; code: 'EVENT_NOT_FOUND' }
+  | { ok: false; status: 409; code: 'EVENT_ENDED' }
   | { ok: false; status: 403; code: 'BANNED' }
   | { ok: false; status: 403; code: 'TIMED_OUT'; untilMs: number }
 
@@ -19,11 +20,21 @@ export type ParticipationRefusal =
 export type ParticipationDecision = { ok: true } | ParticipationRefusal
 
 /**
- * The rule (pure): guests may not write; a ban refuses every write on the event; a timeout refuses
- * them until its end (exclusive).
+ * What a write does. `newContent`: it adds something (chat message, question, upvote, reaction) and
+ * is refused once the event has ended; other writes (reports, moderation, polls) are not.
  */
-export function decideParticipation(userId: string | null, restriction: Restriction | undefined, nowMs: number): ParticipationDecision {
+export interface WriteKind {
+  newContent?: boolean
+}
+
+/**
+ * The rule (pure): guests may not write; new content on an ended event (`endedForWrite`: the event
+ * has ended and the write adds content) is refused; a ban refuses every write on the event; a
+ * timeout refuses them until its end (exclusive).
+ */
+export function decideParticipation(userId: string | null, restriction: Restriction | undefined, nowMs: number, endedForWrite = false): ParticipationDecision {
   if (userId === null) return { ok: false, status: 401, code: 'UNAUTHENTICATED' }
+  if (endedForWrite) return { ok: false, status: 409, code: 'EVENT_ENDED' }
   if (restriction === undefined) return { ok: true }
   if (restriction.kind === 'ban') return { ok: false, status: 403, code: 'BANNED' }
   if (restriction.untilMs !== null && restriction.untilMs > nowMs) return { ok: false, status: 403, code: 'TIMED_OUT', untilMs: restriction.untilMs }
@@ -35,13 +46,14 @@ export type ParticipationCheck = { ok: true; state: EventInteraction } | Partici
 
 /**
  * Checks a write by `userId` (null = guest) on `eventId`: unauthenticated first (no lookup), then
- * the event, then bans and timeouts. Uses the per-instance state cache, so it is cheap per vote.
+ * the event, then (for `kind.newContent`) its end, then bans and timeouts. Uses the per-instance
+ * state cache, so it is cheap per vote.
  */
-export async function checkParticipation(ctx: Ctx, eventId: string, userId: string | null): Promise<ParticipationCheck> {
+export async function checkParticipation(ctx: Ctx, eventId: string, userId: string | null, kind: WriteKind = {}): Promise<ParticipationCheck> {
   if (userId === null) return { ok: false, status: 401, code: 'UNAUTHENTICATED' }
   const state = await eventStates(ctx).get(eventId)
   if (state === null) return { ok: false, status: 404, code: 'EVENT_NOT_FOUND' }
-  const d = decideParticipation(userId, state.restrictions.get(userId), ctx.now())
+  const d = decideParticipation(userId, state.restrictions.get(userId), ctx.now(), kind.newContent === true && state.ended)
   return d.ok ? { ok: true, state } : d
 }
 
@@ -51,6 +63,8 @@ function refusalMessage(r: ParticipationRefusal): string {
       return 'sign in first'
     case 'EVENT_NOT_FOUND':
       return 'no such event'
+    case 'EVENT_ENDED':
+      return 'this event has ended; nothing new can be posted'
     case 'BANNED':
       return 'you are banned from taking part in this event'
     case 'TIMED_OUT':
@@ -73,11 +87,11 @@ export function participationErrorMsg(r: ParticipationRefusal, ref?: string): St
 
 /**
  * For REST writes: returns the caller and the event's state, or throws 401, 404 `EVENT_NOT_FOUND`,
- * 403 `BANNED` or 403 `TIMED_OUT` (with `until`).
+ * 409 `EVENT_ENDED` (new content only), 403 `BANNED` or 403 `TIMED_OUT` (with `until`).
  */
-export async function requireParticipation(ctx: Ctx, req: FastifyRequest, eventId: string): Promise<{ auth: AuthState; state: EventInteraction }> {
+export async function requireParticipation(ctx: Ctx, req: FastifyRequest, eventId: string, kind: WriteKind = {}): Promise<{ auth: AuthState; state: EventInteraction }> {
   const auth = req.auth
-  const c = await checkParticipation(ctx, eventId, auth?.user.id ?? null)
+  const c = await checkParticipation(ctx, eventId, auth?.user.id ?? null, kind)
   if (!c.ok) throw participationError(c, ctx.now())
   if (auth === null) throw new Error('unreachable: checked above')
   return { auth, state: c.state }

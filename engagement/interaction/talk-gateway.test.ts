@@ -7,7 +7,7 @@ import { TestSocket } from '../realtime/test-client.ts'
 import type { Gateway } from '../realtime/gateway.ts'
 import type { Agent } from '../test-support.ts'
 import { registerTalkGateway } from './talk.ts'
-import { stage, viewer, type Stage } from './talk-test-support.ts'
+import { endEvent, stage, viewer, type Stage } from './talk-test-support.ts'
 
 const backend = process.env.DATABASE_URL !== undefined && process.env.DATABASE_URL !== '' ? 'postgres+redis' : 'embedded'
 
@@ -22,8 +22,8 @@ describe.each(['uws', 'ws'] as const)(`talk on the gateway, %s (${backend})`, (t
   })
   afterAll(async () => f.close())
 
-  async function socketOf(a: Agent | null, gw = f.gw): Promise<TestSocket> {
-    const sock = await TestSocket.connect(f.url(s.eventId, undefined, gw), a === null ? {} : { cookie: a.cookie })
+  async function socketOf(a: Agent | null, gw = f.gw, eventId = s.eventId): Promise<TestSocket> {
+    const sock = await TestSocket.connect(f.url(eventId, undefined, gw), a === null ? {} : { cookie: a.cookie })
     await sock.next((m) => m.type === 'hello')
     sock.send({ type: 'resume', afterSeq: (sock.got[0] as Extract<ServerMessage, { type: 'hello' }>).seq })
     return sock
@@ -64,6 +64,22 @@ describe.each(['uws', 'ws'] as const)(`talk on the gateway, %s (${backend})`, (t
     to.send({ type: 'react', emoji: '🔥' })
     expect(await to.next((m) => m.type === 'error')).toMatchObject({ code: 'TIMED_OUT' })
     await Promise.all([guest.close(), b.close(), to.close()])
+  })
+
+  it('after the event has ended, a react frame gets an EVENT_ENDED error on both instances; the connection stays', async () => {
+    const ending = await stage(f.t)
+    const v = await viewer(f.t)
+    const [onA, onB] = await Promise.all([socketOf(v.a, f.gw, ending.eventId), socketOf(v.a, second, ending.eventId)])
+    onA.send({ type: 'react', emoji: '🔥' })
+    await expect(onA.next((m) => m.type === 'error', 300)).rejects.toThrow()
+    await endEvent(ending)
+    for (const sock of [onA, onB]) {
+      sock.send({ type: 'react', emoji: '🔥' })
+      expect(await sock.next((m) => m.type === 'error')).toMatchObject({ code: 'EVENT_ENDED' })
+      sock.send({ type: 'ping' })
+      await sock.next((m) => m.type === 'pong')
+    }
+    await Promise.all([onA.close(), onB.close()])
   })
 
   it('reactions on two instances reach subscribers of both as one merged burst per tick, never one message per tap', async () => {

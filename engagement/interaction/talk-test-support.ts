@@ -46,3 +46,10 @@ export async function withRole(t: TestApp, s: Stage, role: 'moderator' | 'creato
 export async function auditOf(t: TestApp, eventId: string, action: string): Promise<{ result: string; target: string; detail: string; actor_id: string | null }[]> {
   return t.ctx.db.query('SELECT result, target, detail, actor_id FROM audit_log WHERE event_id = $1 AND action = $2 ORDER BY id', [eventId, action])
 }
+
+/** Ends the stage's event through `endStream` (the organizer steps up first). */
+export async function endEvent(s: Stage): Promise<void> {
+  await stepUp(s.mod, s.modSecret)
+  const r = await s.mod.req('POST', `/api/events/${s.eventId}/end`)
+  if (r.status !== 200) throw new Error(`endStream ${String(r.status)} ${JSON.stringify(r.body)}`)
+}

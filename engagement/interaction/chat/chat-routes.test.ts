@@ -5,7 +5,7 @@ import type { ServerMessage } from '../../../common/wire/realtime.ts'
 import type { ChatPage, SequencedChatMessage } from '../../../common/wire/talk.ts'
 import { Agent, makeApp } from '../../test-support.ts'
 import { collectPublished } from '../../realtime/test-support.ts'
-import { stage, viewer, withRole } from '../talk-test-support.ts'
+import { endEvent, stage, viewer, withRole } from '../talk-test-support.ts'
 
 describe('chat routes', async () => {
   const t = await makeApp()
@@ -35,6 +35,24 @@ describe('chat routes', async () => {
       const r = await guest.req(method as 'POST', url, body)
       expect([method, url, r.status, r.body.error]).toEqual([method, url, 401, 'UNAUTHENTICATED'])
     }
+  })
+
+  it('after the event has ended: sends are 409 EVENT_ENDED; reading, reports and moderation still work', async () => {
+    const s = await stage(t)
+    const v = await viewer(t)
+    const m = (await send(v.a, s.eventId, 'before the end')).body as unknown as SequencedChatMessage
+    const other = (await send(s.mod, s.eventId, 'mod note')).body as unknown as SequencedChatMessage
+    await endEvent(s)
+    for (const a of [v.a, s.mod]) {
+      const r = await send(a, s.eventId, 'after the end')
+      expect([r.status, r.body.error]).toEqual([409, 'EVENT_ENDED'])
+    }
+    const page = (await new Agent(t).req('GET', `/api/events/${s.eventId}/chat/messages`)).body as unknown as ChatPage
+    expect(page.messages.map((x) => x.message.text)).toEqual(['before the end', 'mod note'])
+    expect((await v.a.req('POST', `/api/events/${s.eventId}/chat/messages/${other.message.id}/reports`, { reason: 'x' })).status).toBe(201)
+    expect((await s.mod.req('DELETE', `/api/events/${s.eventId}/chat/messages/${m.message.id}`)).status).toBe(200)
+    expect((await s.mod.req('POST', `/api/events/${s.eventId}/chat/bans`, { userId: v.id })).status).toBe(200)
+    expect((await s.mod.req('PATCH', `/api/events/${s.eventId}/chat/settings`, { slowModeSec: 5 })).status).toBe(200)
   })
 
   it('a message is stored with its feed seq, reaches everyone, and pages back by seq', async () => {

@@ -28,7 +28,7 @@ export function chatRoutes(app: App, ctx: Ctx): void {
       schema: {
         operationId: 'sendChatMessage',
         tags: ['chat'],
-        summary: 'Send a chat message (≤ 500 characters). Refused: blocked word 422, slow mode 429 SLOW_MODE, 20 per 30 s 429, banned or timed out 403.',
+        summary: 'Send a chat message (≤ 500 characters). Refused: blocked word 422, slow mode 429 SLOW_MODE, 20 per 30 s 429, banned or timed out 403, event ended 409 EVENT_ENDED.',
         params: EventParams,
         headers: IdempotencyHeaders,
         body: SendChatBody,
@@ -37,7 +37,7 @@ export function chatRoutes(app: App, ctx: Ctx): void {
     },
     async (req, reply) => {
       const { eventId } = req.params
-      const { auth, state } = await requireParticipation(ctx, req, eventId)
+      const { auth, state } = await requireParticipation(ctx, req, eventId, { newContent: true })
       const text = req.body.text.trim()
       if (text === '') throw emptyTextError()
       if (findBlockedWord(state.filter, text) !== null) throw blockedWordError()

@@ -5,7 +5,7 @@ import type { ServerMessage } from '../../../common/wire/realtime.ts'
 import { Agent, makeApp } from '../../test-support.ts'
 import { collectPublished } from '../../realtime/test-support.ts'
 import { tickWindows } from '../reactions/tick-windows.ts'
-import { auditOf, stage, viewer, withRole } from '../talk-test-support.ts'
+import { auditOf, endEvent, stage, viewer, withRole } from '../talk-test-support.ts'
 
 type QMsg = Extract<ServerMessage, { type: 'question' }>
 const isQ = (id: string) => (m: ServerMessage) => m.type === 'question' && m.question.id === id
@@ -208,5 +208,17 @@ describe('Q&A routes', async () => {
     expect((await v.a.req('GET', `/api/events/${s.eventId}/questions?view=moderation`)).body.error).toBe('FORBIDDEN')
     expect((await v.a.req('GET', `/api/events/${s.eventId}/questions?sort=hot`)).body.error).toBe('VALIDATION')
   })
+  it('after the event has ended: asking and upvoting are 409 EVENT_ENDED; lists and moderation still work', async () => {
+    const s = await stage(t)
+    const v = await viewer(t)
+    await s.mod.req('PATCH', `/api/events/${s.eventId}/chat/settings`, { qaPremoderation: false })
+    const q = (await ask(v.a, s.eventId, { text: 'Asked in time?' })).body as unknown as Question
+    await endEvent(s)
+    const late = await ask(v.a, s.eventId, { text: 'Too late?' })
+    expect([late.status, late.body.error]).toEqual([409, 'EVENT_ENDED'])
+    const up = await (await viewer(t)).a.req('POST', `/api/events/${s.eventId}/questions/${q.id}/upvotes`)
+    expect([up.status, up.body.error]).toEqual([409, 'EVENT_ENDED'])
+    expect((await list(new Agent(t), s.eventId)).questions.map((x) => x.text)).toEqual(['Asked in time?'])
+    expect((await moderate(s.mod, s.eventId, q.id, 'answer')).status).toBe(200)
+  })
 })
-

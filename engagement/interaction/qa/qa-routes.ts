@@ -48,7 +48,7 @@ export function qaRoutes(app: App, ctx: Ctx): void {
     },
     async (req, reply) => {
       const { eventId } = req.params
-      const { auth, state } = await requireParticipation(ctx, req, eventId)
+      const { auth, state } = await requireParticipation(ctx, req, eventId, { newContent: true })
       if (findBlockedWord(state.filter, req.body.text) !== null) throw blockedWordError()
       const text = req.body.text.trim()
       if (text === '') throw emptyTextError()
@@ -129,7 +129,7 @@ export function qaRoutes(app: App, ctx: Ctx): void {
     },
     async (req, reply) => {
       const { eventId, questionId } = req.params
-      const { auth } = await requireParticipation(ctx, req, eventId)
+      const { auth } = await requireParticipation(ctx, req, eventId, { newContent: true })
       await enforceLimit(ctx, { key: `rl:upvote:${auth.user.id}`, windowMs: 60_000, limit: ctx.config.upvotesPerAccountPerMin, message: 'too many upvotes; wait a moment' })
       const question = await questionById(ctx.db, eventId, questionId)
       // Pending and rejected questions are not there for anyone who could upvote them.

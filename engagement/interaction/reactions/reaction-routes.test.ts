@@ -4,7 +4,7 @@ import type { ReactMsg, ServerMessage } from '../../../common/wire/realtime.ts'
 import { Agent, makeApp } from '../../test-support.ts'
 import type { Audience, GatewayHooks, RealtimeConn, SnapshotPart } from '../../realtime/types.ts'
 import { registerTalkGateway } from '../talk.ts'
-import { stage, viewer } from '../talk-test-support.ts'
+import { endEvent, stage, viewer } from '../talk-test-support.ts'
 import { TickWindows, tickWindows } from './tick-windows.ts'
 
 /** The hooks a gateway hands to features, recorded (the gateway's own tests drive them over real sockets). */
@@ -101,6 +101,20 @@ describe('reactions', async () => {
     const mods = await rec.snapshot(s.eventId, conn(s.modId, 'moderator'))
     expect(mods.settings?.blockedWords).toEqual(['secretword'])
     expect(mods.questions?.[0]?.author?.userId).toBe(v.id)
+    await tickWindows(t.ctx).flush(t.clock.now())
+  })
+
+  it('after the event has ended, react is 409 EVENT_ENDED over REST and an EVENT_ENDED error frame from the socket hook', async () => {
+    const s = await stage(t)
+    const v = await viewer(t)
+    const rec = recordingHooks(() => [s.eventId])
+    registerTalkGateway(rec.hooks, t.ctx)
+    const conn: RealtimeConn = { eventId: s.eventId, userId: v.id, role: 'viewer', addressGroup: '10.0.0.1' }
+    expect(await rec.react(conn, { type: 'react', emoji: '🔥' })).toBeNull()
+    await endEvent(s)
+    const r = await react(v.a, s.eventId, { emoji: '🔥' })
+    expect([r.status, r.body.error]).toEqual([409, 'EVENT_ENDED'])
+    expect(await rec.react(conn, { type: 'react', emoji: '🔥' })).toMatchObject({ type: 'error', code: 'EVENT_ENDED' })
     await tickWindows(t.ctx).flush(t.clock.now())
   })
 })

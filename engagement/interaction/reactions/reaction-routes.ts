@@ -21,7 +21,7 @@ export type ReactOutcome = { ok: true } | { ok: false; error: ApiError }
  * frame limit over all instances (kv), then into the in-memory tally that the next tick merges.
  */
 export async function acceptReaction(ctx: Ctx, eventId: string, userId: string | null, emoji: string, count: number): Promise<ReactOutcome> {
-  const p = await checkParticipation(ctx, eventId, userId)
+  const p = await checkParticipation(ctx, eventId, userId, { newContent: true })
   if (!p.ok) return { ok: false, error: participationError(p, ctx.now()) }
   const d = await countAttempt(ctx, `rl:react:${userId ?? ''}`, 10_000, ctx.config.reactionFramesPerAccountPer10s)
   if (!d.ok) return { ok: false, error: new ApiError(429, 'TOO_MANY_REQUESTS', 'too many reactions; slow down', { retryAfterSec: retryAfterSec(d.retryAfterMs) }) }

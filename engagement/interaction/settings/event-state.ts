@@ -3,12 +3,14 @@ import type { ChatSettings } from '../../../common/wire/interaction.ts'
 import type { Ctx } from '../../context.ts'
 import { activeRestrictions, type Restriction } from '../chat/restrictions.ts'
 import { compileBlockedWords, type BlockedWordFilter } from './blocked-words.ts'
-import { settingsOf } from './settings.ts'
+import { settingsAndEndOf } from './settings.ts'
 
 /** What a write on one event is checked against. */
 export interface EventInteraction {
   eventId: string
   settings: ChatSettings
+  /** The event has ended: new content (chat, questions, upvotes, reactions) is refused. */
+  ended: boolean
   filter: BlockedWordFilter
   /** Bans and timeouts in force when loaded (a timeout's end is compared with the clock on use). */
   restrictions: ReadonlyMap<string, Restriction>
@@ -25,7 +27,7 @@ const MAX_EVENTS = 10_000
 
 /**
  * Loads per event once per `interactionStateCacheMs` instead of once per write (votes, chat and
- * reactions come by the thousand). A change (settings, ban, timeout, unban) drops this instance's
+ * reactions come by the thousand). A change (settings, ban, timeout, unban, the event's end) drops this instance's
  * copy at once and the others' through a kv message; if that message is lost, theirs is at most
  * `interactionStateCacheMs` old.
  */
@@ -86,10 +88,11 @@ export class EventStateCache {
   }
 
   private async load(eventId: string, nowMs: number): Promise<EventInteraction | null> {
-    const settings = await settingsOf(this.ctx.db, eventId)
-    if (settings === null) return null
+    const row = await settingsAndEndOf(this.ctx.db, eventId)
+    if (row === null) return null
+    const { settings, ended } = row
     const restrictions = await activeRestrictions(this.ctx.db, eventId, nowMs)
-    return { eventId, settings, filter: compileBlockedWords(settings.blockedWords), restrictions }
+    return { eventId, settings, ended, filter: compileBlockedWords(settings.blockedWords), restrictions }
   }
 }
 

@@ -10,6 +10,7 @@ export const DEFAULT_SETTINGS: ChatSettings = { slowModeSec: 0, qaPremoderation:
 
 interface SettingsRow {
   event_exists: boolean
+  ended?: boolean
   slow_mode_sec: number | null
   qa_premoderation: boolean | null
   blocked_words: unknown
@@ -23,12 +24,17 @@ const toSettings = (r: SettingsRow): ChatSettings => ({
 
 /** The event's settings (defaults when it has no row), or null when the event does not exist. */
 export async function settingsOf(q: Sql, eventId: string): Promise<ChatSettings | null> {
+  return (await settingsAndEndOf(q, eventId))?.settings ?? null
+}
+
+/** {@link settingsOf} plus whether the event has ended (`events.status`, terminal: an ended event never restarts). */
+export async function settingsAndEndOf(q: Sql, eventId: string): Promise<{ settings: ChatSettings; ended: boolean } | null> {
   const rows = await q.query<SettingsRow>(
-    `SELECT true AS event_exists, s.slow_mode_sec, s.qa_premoderation, s.blocked_words
+    `SELECT true AS event_exists, e.status = 'ended' AS ended, s.slow_mode_sec, s.qa_premoderation, s.blocked_words
        FROM events e LEFT JOIN interaction_settings s ON s.event_id = e.id WHERE e.id = $1`,
     [eventId],
   )
-  return rows[0] === undefined ? null : toSettings(rows[0])
+  return rows[0] === undefined ? null : { settings: toSettings(rows[0]), ended: rows[0].ended === true }
 }
 
 /** Applies a partial change (locking the row) and returns the settings now stored. */
