@@ -9,6 +9,14 @@ end
 redis.call('PEXPIRE', KEYS[1], ARGV[#ARGV])
 return 1`
 
+// KEYS[1]; ARGV has-expected (0/1), expected, value, ttl ms. Sets only when the current value is the expected one.
+const CAS_SCRIPT = `local cur = redis.call('GET', KEYS[1])
+if (ARGV[1] == '0' and cur == false) or (ARGV[1] == '1' and cur == ARGV[2]) then
+  redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+  return 1
+end
+return 0`
+
 /** {@link Kv} on Redis; every key gets `prefix`. A second connection is opened on first subscribe. */
 export async function createRedisKv(url: string, prefix: string): Promise<Kv> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 })
@@ -29,6 +37,10 @@ export async function createRedisKv(url: string, prefix: string): Promise<Kv> {
     },
     async del(key) {
       await redis.del(k(key))
+    },
+    async compareAndSet(key, expected, value, ttlMs) {
+      const r = await redis.eval(CAS_SCRIPT, 1, k(key), expected === null ? '0' : '1', expected ?? '', value, String(Math.max(1, Math.ceil(ttlMs))))
+      return Number(r) === 1
     },
     async incr(key, ttlMs) {
       const res = await redis

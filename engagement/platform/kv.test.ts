@@ -27,6 +27,23 @@ describe.each(impls)('Kv (%s)', async (_name, make) => {
     expect(await kv.get('a')).toBeNull()
   })
 
+  it('compareAndSet stores only over the expected value (null = absent), and with a TTL', async () => {
+    expect(await kv.compareAndSet('cas', 'x', 'a', 60_000)).toBe(false)
+    expect(await kv.get('cas')).toBeNull()
+    expect(await kv.compareAndSet('cas', null, 'a', 60_000)).toBe(true)
+    expect(await kv.compareAndSet('cas', null, 'b', 60_000)).toBe(false)
+    expect(await kv.compareAndSet('cas', 'b', 'c', 60_000)).toBe(false)
+    expect(await kv.compareAndSet('cas', 'a', 'c', 60_000)).toBe(true)
+    expect(await kv.get('cas')).toBe('c')
+    // Of concurrent writers that read the same value, exactly one wins.
+    const wins = await Promise.all(Array.from({ length: 8 }, (_, i) => kv.compareAndSet('cas', 'c', `w${String(i)}`, 60_000)))
+    expect(wins.filter(Boolean)).toHaveLength(1)
+    expect(await kv.compareAndSet('cas-short', null, 'y', 30)).toBe(true)
+    await new Promise((r) => setTimeout(r, 80))
+    expect(await kv.get('cas-short')).toBeNull()
+    expect(await kv.compareAndSet('cas-short', null, 'z', 60_000)).toBe(true)
+  })
+
   it('incr counts within a window that the first increment starts', async () => {
     const a = await kv.incr('c', 60_000)
     const b = await kv.incr('c', 60_000)

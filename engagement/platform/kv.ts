@@ -14,6 +14,12 @@ export interface Kv {
   /** Stores `value`, expiring after `ttlMs`. */
   set(key: string, value: string, ttlMs: number): Promise<void>
   del(key: string): Promise<void>
+  /**
+   * Compare-and-set, atomically: stores `value` (expiring after `ttlMs`) only when the key's string
+   * value is `expected` (null = the key is absent); returns whether it did. For read-decide-write
+   * loops (the sliding send windows) that must hold across instances.
+   */
+  compareAndSet(key: string, expected: string | null, value: string, ttlMs: number): Promise<boolean>
   /** Adds one; the first increment starts a window of `ttlMs`. */
   incr(key: string, ttlMs: number): Promise<Counter>
   /** Set operations for small per-user indexes; the whole set expires after `ttlMs`. */
@@ -89,6 +95,13 @@ export function createMemoryKv(now: () => number = Date.now): Kv {
     },
     async del(key) {
       data.delete(key)
+    },
+    async compareAndSet(key, expected, value, ttlMs) {
+      const e = live(key)
+      const cur = e === undefined ? null : typeof e.value === 'string' ? e.value : undefined
+      if (cur !== expected) return false
+      data.set(key, { value, expiresAtMs: now() + ttlMs })
+      return true
     },
     async incr(key, ttlMs) {
       const e = live(key)

@@ -129,6 +129,26 @@ describe('chat routes', async () => {
     for (let i = 0; i < 25; i++) expect((await send(mod.a, s.eventId, `mod ${String(i)}`)).status).toBe(201)
   })
 
+  it('the limit slides: 20 at the end of one 30 s stretch leave no room at the start of the next, only as they age out', async () => {
+    const s = await stage(t)
+    const v = await viewer(t)
+    // Just before where a fixed window would have ended.
+    t.clock.advance(30_000 - (t.clock.now() % 30_000) + 29_000)
+    for (let i = 0; i < 20; i++) expect((await send(v.a, s.eventId, `late ${String(i)}`)).status).toBe(201)
+    t.clock.advance(2000)
+    const edge = await send(v.a, s.eventId, 'fresh window?')
+    expect([edge.status, edge.body.error, edge.res.headers['retry-after']]).toEqual([429, 'TOO_MANY_REQUESTS', '28'])
+    t.clock.advance(27_999)
+    expect((await send(v.a, s.eventId, 'still 1 ms early')).status).toBe(429)
+    t.clock.advance(1)
+    expect((await send(v.a, s.eventId, 'aged out')).status).toBe(201)
+    // Concurrent sends cannot overshoot the limit either (compare-and-set on one log).
+    const w = await viewer(t)
+    t.clock.advance(60_000)
+    const burst = await Promise.all(Array.from({ length: 30 }, (_, i) => send(w.a, s.eventId, `burst ${String(i)}`)))
+    expect(burst.filter((b) => b.status === 201)).toHaveLength(20)
+  })
+
   it('an Idempotency-Key retry returns the stored message instead of sending it twice', async () => {
     const s = await stage(t)
     const v = await viewer(t)

@@ -105,6 +105,15 @@ describe('Q&A routes', async () => {
     t.clock.advance(60_000)
     expect((await ask(v.a, s.eventId, { text: 'Second' })).status).toBe(201)
     expect((await list(s.mod, s.eventId, '?view=moderation')).questions).toHaveLength(2)
+    // Sliding: a question at 59.9 s of a minute leaves none for the start of the next.
+    const w = await viewer(t)
+    t.clock.advance(60_000 - (t.clock.now() % 60_000) + 59_900)
+    expect((await ask(w.a, s.eventId, { text: 'Late in the minute' })).status).toBe(201)
+    t.clock.advance(200)
+    const edge = await ask(w.a, s.eventId, { text: 'Next minute already?' })
+    expect([edge.status, edge.body.error, edge.res.headers['retry-after']]).toEqual([429, 'TOO_MANY_REQUESTS', '60'])
+    t.clock.advance(59_800)
+    expect((await ask(w.a, s.eventId, { text: 'Next minute already?' })).status).toBe(201)
   })
 
   it('banned and timed-out users cannot ask or upvote', async () => {
