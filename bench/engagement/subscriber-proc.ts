@@ -1,6 +1,6 @@
 // Load process of the engagement bench: holds thousands of subscriber sockets (some also vote), records what each one saw and when.
 import { Histogram, WaveArrivals, addStormView, addWaveDelays, NO_STORM, type StormTotals } from './stats.ts'
-import { RawClient } from './raw-client.ts'
+import { RawClient } from '../common/raw-ws.ts'
 import type { Answers, ConnSpec, LoaderCmd, LoaderReply, LoaderRequest } from './loader-protocol.ts'
 
 

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { encodeClientAnnounce } from '../../tracker/protocol/encode.ts'
-import { RawWs, clientTextFrame } from './raw-ws.ts'
+import { RawClient, clientTextFrame } from '../common/raw-ws.ts'
 
 /** Commands the orchestrator sends. */
 export type LoaderCommand =
@@ -58,12 +58,16 @@ export function benchSdp(seed: number): string {
   return `${lines.join('\r\n')}\r\n`
 }
 
+const UPGRADE_TIMEOUT_MS = 10_000
+// A dropped connection shows as `ws.closed`; nothing else to do when it goes.
+const noop = (): void => undefined
+
 function binaryId(): string {
   return randomBytes(20).toString('latin1')
 }
 
 interface Member {
-  ws: RawWs
+  ws: RawClient
   frame: Buffer
   awaiting: boolean
 }
@@ -95,7 +99,7 @@ async function connectAll(c: Extract<LoaderCommand, { cmd: 'connect' }>): Promis
       const i = c.firstIndex + next++
       const holder: { m?: Member } = {}
       try {
-        const ws = await RawWs.open(c.port, c.srcIps[i % c.srcIps.length] ?? '127.0.0.1', (p) => onText(holder.m, p))
+        const ws = await RawClient.open(c.port, '/', c.srcIps[i % c.srcIps.length] ?? '127.0.0.1', { text: (p) => onText(holder.m, p), closed: noop }, '', UPGRADE_TIMEOUT_MS)
         const infoHash = benchInfoHash(i % c.swarms)
         const peerId = `-PM0203-${randomBytes(6).toString('hex')}`
         const sdp = benchSdp(i)

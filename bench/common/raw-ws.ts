@@ -1,12 +1,27 @@
-// A bare-TCP WebSocket client for the engagement bench: one load process holds thousands of them with little memory.
+// A bare-TCP WebSocket client for the load processes (tracker and engagement benches): one process holds thousands with little memory.
 import { connect, type Socket } from 'node:net'
-import { clientTextFrame } from '../tracker/raw-ws.ts'
-
-export { clientTextFrame }
 
 const HANDSHAKE_END = Buffer.from('\r\n\r\n')
 const PONG = Buffer.from([0x8a, 0x80, 0, 0, 0, 0])
 const CLOSE = Buffer.from([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe8])
+
+/** Encodes a client text frame, masked with a zero key (legal, and free to apply). */
+export function clientTextFrame(payload: Buffer): Buffer {
+  const n = payload.length
+  const head = n < 126 ? 6 : n < 65536 ? 8 : 14
+  const out = Buffer.alloc(head + n)
+  out[0] = 0x81
+  if (n < 126) out[1] = 0x80 | n
+  else if (n < 65536) {
+    out[1] = 0x80 | 126
+    out.writeUInt16BE(n, 2)
+  } else {
+    out[1] = 0x80 | 127
+    out.writeBigUInt64BE(BigInt(n), 2)
+  }
+  payload.copy(out, head)
+  return out
+}
 
 /** Callbacks of one connection. */
 export interface RawHandlers {
@@ -125,6 +140,11 @@ export class RawClient {
   /** Sends a text frame. */
   send(text: string): void {
     if (!this.closed) this.socket.write(clientTextFrame(Buffer.from(text)))
+  }
+
+  /** Sends a pre-encoded frame ({@link clientTextFrame}), so a hot loop encodes once and sends many times. */
+  write(frame: Buffer): void {
+    if (!this.closed) this.socket.write(frame)
   }
 
   /** Closes politely (close frame, then FIN). */
