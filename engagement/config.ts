@@ -125,6 +125,12 @@ export const EngagementConfigSchema = Type.Object(
     gatewayTickMs: Type.Integer({ minimum: 50, maximum: 5000, default: 250 }),
     /** Ordered items per event a reconnecting client can resume from; older means `gap` + `snapshot`. */
     gatewayHistoryItems: Type.Integer({ minimum: 10, maximum: 1_000_000, default: 10_000 }),
+    /**
+     * Feed rows (`realtime_feed`) of an event that has ended are all deleted this long after the end
+     * (counted from when the prune job first sees it ended). Resumes older than the window already get
+     * `gap` + `snapshot`; rows older than {@link gatewayHistoryItems} (plus a margin) go sooner, while live.
+     */
+    feedRetentionAfterEndSec: Type.Integer({ minimum: 0, maximum: 31_536_000, default: 86_400 }),
     /** Newest ordered items per event kept in memory for resumes without a database read. */
     gatewayRingItems: Type.Integer({ minimum: 0, maximum: 100_000, default: 1024 }),
     /** How often the gateway compares each local event's newest seq with the feed (catches a lost bus tail). */

@@ -42,6 +42,7 @@ import { realtimeTokenRoutes } from './realtime/token-routes.ts'
 import { startGateway, type Gateway, type GatewayFeature } from './realtime/gateway.ts'
 import { registerPollsGateway } from './interaction/polls/polls-gateway.ts'
 import { registerTalkGateway } from './interaction/talk.ts'
+import { registerFeedPrune } from './realtime/feed-prune.ts'
 
 /** Every feature's registration on the real-time gateway (in this service and in `npm run gateway`). */
 export const GATEWAY_FEATURES: readonly GatewayFeature[] = [registerPollsGateway, registerTalkGateway]
@@ -142,6 +143,7 @@ export async function buildApp(config: EngagementConfig, deps: EngagementDeps = 
   talkRoutes(app, ctx)
   profileRoutes(app, ctx)
   metaRoutes(app, ctx, registry, Date.now())
+  registerFeedPrune(app, ctx)
 
   const staticRoot = resolve(config.staticDir)
   const hasStatic = existsSync(resolve(staticRoot, 'index.html'))

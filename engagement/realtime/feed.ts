@@ -1,4 +1,4 @@
-// The event feed's rows: append an ordered item inside the caller's transaction, read ranges back, newest seq.
+// The event feed's rows: append an ordered item inside the caller's transaction, read ranges back, newest seq; what pruning reads and deletes.
 import type { OrderedMessage } from '../../common/wire/realtime.ts'
 import type { FeedDraft, FeedQueryable } from './types.ts'
 
@@ -74,4 +74,51 @@ export async function lastFeedSeqs(q: FeedQueryable, eventIds: readonly string[]
   const rows = await q.query<{ event_id: string; last_seq: string | number }>('SELECT event_id, last_seq FROM realtime_feed_seq WHERE event_id = ANY($1::text[])', [[...eventIds]])
   for (const r of rows) out.set(r.event_id, Number(r.last_seq))
   return out
+}
+
+/** What the prune job reads of one event's feed (engagement/realtime/feed-prune.ts). */
+export interface FeedPruneRow {
+  eventId: string
+  /** The counter: the newest seq handed out (it stays when rows go, so the next seq is still this + 1). */
+  lastSeq: number
+  /** Oldest row still stored; null when the event has none. */
+  oldestSeq: number | null
+  ended: boolean
+  /** When the prune job first saw the event ended (ms since epoch); null when not recorded. */
+  endedSeenAtMs: number | null
+}
+
+/** Every event with a feed counter, its oldest stored row and its end as the prune job recorded it. */
+export async function feedPruneRows(q: FeedQueryable): Promise<FeedPruneRow[]> {
+  const rows = await q.query<{ event_id: string; last_seq: string | number; oldest_seq: string | number | null; ended: boolean; seen_ms: string | number | null }>(
+    `SELECT s.event_id, s.last_seq, e.status = 'ended' AS ended, EXTRACT(EPOCH FROM d.seen_at) * 1000 AS seen_ms,
+       (SELECT f.seq FROM realtime_feed f WHERE f.event_id = s.event_id ORDER BY f.seq LIMIT 1) AS oldest_seq
+     FROM realtime_feed_seq s JOIN events e ON e.id = s.event_id LEFT JOIN realtime_feed_ended d ON d.event_id = s.event_id
+     ORDER BY s.event_id`,
+  )
+  return rows.map((r) => ({
+    eventId: r.event_id,
+    lastSeq: Number(r.last_seq),
+    oldestSeq: r.oldest_seq === null ? null : Number(r.oldest_seq),
+    ended: r.ended,
+    endedSeenAtMs: r.seen_ms === null ? null : Math.round(Number(r.seen_ms)),
+  }))
+}
+
+/** Deletes the event's rows with `fromSeq <= seq < belowSeq` in one statement (the primary key bounds it); returns how many. */
+export async function deleteFeedRange(q: FeedQueryable, eventId: string, fromSeq: number, belowSeq: number): Promise<number> {
+  if (belowSeq <= fromSeq) return 0
+  const rows = await q.query<{ n: string | number }>(
+    'WITH d AS (DELETE FROM realtime_feed WHERE event_id = $1 AND seq >= $2 AND seq < $3 RETURNING 1) SELECT count(*) AS n FROM d',
+    [eventId, fromSeq, belowSeq],
+  )
+  return Number(rows[0]?.n ?? 0)
+}
+
+/** Records events as seen ended at `atMs` (kept if already recorded) and forgets `reopened` ones. */
+export async function markFeedEnded(q: FeedQueryable, ended: readonly string[], reopened: readonly string[], atMs: number): Promise<void> {
+  if (ended.length > 0) {
+    await q.query('INSERT INTO realtime_feed_ended (event_id, seen_at) SELECT e, $2::timestamptz FROM unnest($1::text[]) AS e ON CONFLICT (event_id) DO NOTHING', [[...ended], new Date(atMs).toISOString()])
+  }
+  if (reopened.length > 0) await q.query('DELETE FROM realtime_feed_ended WHERE event_id = ANY($1::text[])', [[...reopened]])
 }
