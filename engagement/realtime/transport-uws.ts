@@ -10,8 +10,11 @@ import { refusalBody, type HttpReply, type Listening, type TransportDeps } from 
 type Uws = typeof UwsModule
 
 interface UserData {
+  /** The hub's connection id; 0 until registered (see `open`). */
   id: number
   identity: Identity
+  /** Closed before the hub registered it. */
+  gone: boolean
 }
 
 class UwsSocket implements GatewaySocket {
@@ -116,7 +119,7 @@ export async function listenUws(uws: Uws, deps: TransportDeps): Promise<Listenin
             hub.abandon(a.identity.eventId)
             return
           }
-          res.cork(() => res.upgrade<UserData>({ id: 0, identity: a.identity }, key, protocol, extensions, context))
+          res.cork(() => res.upgrade<UserData>({ id: 0, identity: a.identity, gone: false }, key, protocol, extensions, context))
         })
         .catch(() => {
           refuse(503, 'UNAVAILABLE', 'the gateway cannot admit connections right now')
@@ -124,14 +127,24 @@ export async function listenUws(uws: Uws, deps: TransportDeps): Promise<Listenin
     },
     open: (ws) => {
       const d = ws.getUserData()
-      d.id = hub.open(new UwsSocket(ws), d.identity)
+      const socket = new UwsSocket(ws)
+      // Registered (subscribe, hello) on the next turn, not inside this callback: this build of uWS
+      // (20.30) sometimes closed a socket without a close frame (1006) right after an async, corked
+      // upgrade whose open handler subscribed and sent (polls-gateway.test.ts caught it under load).
+      // The client sends nothing before hello, so no frame waits for the registration.
+      setImmediate(() => {
+        if (d.gone) hub.abandon(d.identity.eventId)
+        else d.id = hub.open(socket, d.identity)
+      })
     },
     message: (ws, message, isBinary) => {
       // uWS has already refused text frames that are not UTF-8.
       hub.message(ws.getUserData().id, Buffer.from(message).toString('utf8'), message.byteLength, isBinary)
     },
     close: (ws) => {
-      hub.closed(ws.getUserData().id)
+      const d = ws.getUserData()
+      d.gone = true
+      hub.closed(d.id)
     },
   })
 
